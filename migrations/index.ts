@@ -1,0 +1,4 @@
+import { ReferenceData1764300000000 } from './1764300000000-reference-data';
+
+/** Every migration, oldest first: one list for the app, the CLI and the tests (STACK.md). */
+export const MIGRATIONS = [ReferenceData1764300000000];

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import { Logger, ValidationPipe } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AppConfig } from './config/app-config';
+import { ProblemDto } from './common/problem/api-problem-responses.decorator';
+import { ProblemDetailsFilter, sendProblem } from './common/problem/problem-details.filter';
+import { validationProblem } from './common/problem/validation-errors';
+import { requestIdOf } from './logging/logging.module';
+
+export const API_PREFIX = 'api/v1';
+
+/** The HTTP layer: Fastify (1.6x Express here, STACK.md) with the body limit and request ids. */
+export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: 200 },
+    genReqId: (req: unknown) => {
+      // pino-http reads the same id from the raw request, so log lines and responses agree.
+      const raw = req as IncomingMessage;
+      raw.id = requestIdOf(raw);
+      return raw.id;
+    },
+  });
+}
+
+/** Everything main.ts and the e2e tests share: prefix, validation, errors, OpenAPI. */
+export interface AppOptions {
+  /** Serve Swagger UI at /docs (needs @fastify/static, which jest on Node 20 cannot load). */
+  swaggerUi?: boolean;
+}
+
+export async function configureApp(app: NestFastifyApplication, options: AppOptions = {}): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const logger = new Logger('Http');
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // Errors raised by Fastify itself (body parsing, size, media type) never reach Nest's filters.
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: validationProblem,
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Locality SEN API')
+      .setDescription(
+        'Case management for SEN support in a locality model: the SEN register, support requests and ' +
+          'locality panels, provider delivery, EHC needs assessments on the statutory clock, and timeliness ' +
+          'dashboards. Every error is RFC 9457 problem details (application/problem+json).',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+    { extraModels: [ProblemDto] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.swaggerUi ?? true });
+}

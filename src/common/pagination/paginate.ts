@@ -1,0 +1,60 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DEFAULT_PAGE_SIZE, PageQueryDto } from './page-query.dto';
+import { decodeCursor, encodeCursor, parseSort } from './keyset-cursor';
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface KeysetOptions<T> {
+  /** API field name -> SQL expression of a NOT NULL column, e.g. { name: 'school.name' }. */
+  sortable: Record<string, string>;
+  defaultSort: string;
+  /** SQL expression of the unique tie-breaker, e.g. 'school.id'. */
+  idColumn: string;
+  /** Reads a row's value of a sort field for the next cursor. */
+  keyOf?: (row: T, field: string) => string | number;
+}
+
+function defaultKey<T>(row: T, field: string): string | number {
+  const value = (row as Record<string, unknown>)[field];
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return String(value);
+}
+
+/**
+ * The one keyset pagination: orders by (sort key, id) and continues strictly after the cursor's
+ * row, so deep pages cost the same as the first (given an index on the pair).
+ */
+export async function paginate<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  page: PageQueryDto,
+  options: KeysetOptions<T>,
+): Promise<Page<T>> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const order = parseSort(page.sort, Object.keys(options.sortable), options.defaultSort);
+  const sortKey = `${order.descending ? '-' : ''}${order.field}`;
+  const column = options.sortable[order.field];
+  const direction = order.descending ? 'DESC' : 'ASC';
+
+  if (page.cursor) {
+    const after = decodeCursor(page.cursor, sortKey);
+    query.andWhere(`(${column}, ${options.idColumn}) ${order.descending ? '<' : '>'} (:cursorKey, :cursorId)`, {
+      cursorKey: after.key,
+      cursorId: after.id,
+    });
+  }
+  query.orderBy(column, direction).addOrderBy(options.idColumn, direction).take(undefined).limit(limit + 1);
+
+  const rows = await query.getMany();
+  const hasMore = rows.length > limit;
+  const data = hasMore ? rows.slice(0, limit) : rows;
+  const last = data[data.length - 1];
+  const keyOf = options.keyOf ?? defaultKey;
+  return {
+    data,
+    nextCursor: hasMore && last ? encodeCursor({ sort: sortKey, key: keyOf(last, order.field), id: String(last.id) }) : null,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Typed configuration read from the environment once at start. A wrong value stops the
+ * process with one line naming the variable (see main.ts); nothing else reads process.env.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface AppConfig {
+  nodeEnv: string;
+  host: string;
+  port: number;
+  /** Real PostgreSQL when set; otherwise the embedded database is started. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  /** Where the embedded database keeps its files; ':memory:' keeps nothing. */
+  dataDir: string;
+  migrationsRun: boolean;
+  /** Seed demo data into an empty embedded database at start. */
+  seedDemo: boolean;
+  jwtSecret?: string;
+  jwtTtlSeconds: number;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  /** Milliseconds a readiness probe or a request waits for the database before answering 503. */
+  databaseTimeoutMs: number;
+}
+
+/** Injection token for AppConfig (an interface has no runtime value). */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "900", "900s", "15m", "2h", "1d" -> seconds. */
+export function parseDurationSeconds(name: string, raw: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(raw);
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's'] : NaN;
+  if (!Number.isFinite(seconds) || seconds < 60 || seconds > 86400) {
+    throw new ConfigError(name, `must be a duration from 60s to 1d such as 900, 15m or 2h (got "${raw}")`);
+  }
+  return seconds;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme (got "${url.protocol}")`);
+  }
+  return raw;
+}
+
+function email(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) {
+    throw new ConfigError(name, 'must be an email address');
+  }
+  return raw?.toLowerCase();
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const jwtSecret = read(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+  const adminPassword = read(env, 'ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters long');
+  }
+  const url = databaseUrl(env);
+  return {
+    nodeEnv: read(env, 'NODE_ENV') ?? 'development',
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: url,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    dataDir: read(env, 'DATA_DIR') ?? './data',
+    migrationsRun: boolean(env, 'MIGRATIONS_RUN', true),
+    seedDemo: boolean(env, 'SEED_DEMO', url === undefined),
+    jwtSecret,
+    jwtTtlSeconds: parseDurationSeconds('JWT_TTL', read(env, 'JWT_TTL') ?? '15m'),
+    logLevel: logLevel as LogLevel,
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    adminEmail: email(env, 'ADMIN_EMAIL'),
+    adminPassword,
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 120_000),
+  };
+}

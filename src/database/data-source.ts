@@ -1,0 +1,39 @@
+import { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DataSourceSettings {
+  url: string;
+  poolSize?: number;
+  /** How long to wait for a connection or a statement before failing (ms). */
+  timeoutMs?: number;
+  migrationsRun?: boolean;
+}
+
+/**
+ * The one TypeORM DataSource definition: the app (database.module.ts), the TypeORM CLI
+ * (cli.data-source.ts) and the tests all build their DataSource from this function.
+ * The schema comes only from the listed migrations; synchronize stays off.
+ */
+export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptions {
+  const timeoutMs = settings.timeoutMs ?? 5000;
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    migrationsTransactionMode: 'each',
+    migrationsRun: settings.migrationsRun ?? false,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    poolSize: settings.poolSize ?? 10,
+    extra: {
+      connectionTimeoutMillis: timeoutMs,
+      // Bounds a request's wait on a dead or stuck database; long jobs set their own.
+      query_timeout: timeoutMs * 6,
+      application_name: 'locality-sen',
+    },
+  };
+}

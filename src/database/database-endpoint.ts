@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EmbeddedPostgres } from './embedded-postgres';
+
+/** Which PostgreSQL the app talks to: the configured one, or an embedded one started here. */
+@Injectable()
+export class DatabaseEndpoint implements OnApplicationShutdown {
+  private readonly logger = new Logger('Database');
+  private embedded?: EmbeddedPostgres;
+  url = '';
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  get isEmbedded(): boolean {
+    return this.embedded !== undefined;
+  }
+
+  get description(): string {
+    if (this.embedded) return `embedded PostgreSQL (PGlite) with data in ${this.embedded.location}`;
+    const url = new URL(this.url);
+    return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+  }
+
+  async connect(): Promise<void> {
+    if (this.url) return;
+    if (this.config.databaseUrl) {
+      this.url = this.config.databaseUrl;
+      return;
+    }
+    const started = Date.now();
+    this.embedded = await EmbeddedPostgres.start(this.config.dataDir, this.config.databasePoolSize + 2);
+    this.url = this.embedded.url;
+    this.logger.log(`embedded PostgreSQL ready in ${Date.now() - started} ms (${this.embedded.location})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.embedded) return;
+    // The pool must go before the socket server, or its connections error on close.
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await this.embedded.stop();
+    this.embedded = undefined;
+  }
+}

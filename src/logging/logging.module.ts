@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Keeps a caller's X-Request-Id when it is sane, otherwise makes one; echoed in the response. */
+export function requestIdOf(req: IncomingMessage, res?: ServerResponse): string {
+  const existing = (req as IncomingMessage & { id?: string }).id;
+  const header = req.headers['x-request-id'];
+  const id =
+    typeof existing === 'string' && existing
+      ? existing
+      : typeof header === 'string' && REQUEST_ID.test(header)
+        ? header
+        : randomUUID();
+  res?.setHeader('x-request-id', id);
+  return id;
+}
+
+/**
+ * Structured JSON logs with the request id on every line of a request. Only method, path and
+ * status are logged: never bodies, query strings (they can hold a child's name), tokens or cookies.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          genReqId: requestIdOf,
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              path: String(req.url).split('?')[0],
+            }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          quietReqLogger: true,
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

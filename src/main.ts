@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureApp, createHttpAdapter } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app-config';
+import { DatabaseEndpoint } from './database/database-endpoint';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createHttpAdapter(config), {
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+  await configureApp(app);
+  await app.listen({ port: config.port, host: config.host });
+
+  const database = app.get(DatabaseEndpoint);
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = `http://${shownHost}:${config.port}`;
+  logger.log(
+    `Locality SEN is up in ${Date.now() - started} ms on ${database.description}. ` +
+      `API ${base}/api/v1, docs ${base}/docs, health ${base}/health/ready`,
+    'Bootstrap',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

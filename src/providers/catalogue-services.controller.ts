@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { expectedVersion, IfMatchVersion } from '../common/concurrency/expected-version';
+import { UuidPipe } from '../common/validation/uuid.pipe';
+import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
+import {
+  CatalogueServicePage,
+  CatalogueServiceQueryDto,
+  CatalogueServiceView,
+  CreateCatalogueServiceDto,
+  UpdateCatalogueServiceDto,
+} from './dto/catalogue-service.dto';
+import { CatalogueServicesService } from './catalogue-services.service';
+
+/** The service catalogue (route `services`, as in API.md). */
+@ApiTags('reference data')
+@Controller('services')
+export class CatalogueServicesController {
+  constructor(private readonly services: CatalogueServicesService) {}
+
+  @Get()
+  @ApiOkResponse({ type: CatalogueServicePage })
+  @ApiProblems('validation')
+  list(@Query() query: CatalogueServiceQueryDto) {
+    return this.services.list(query);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: CatalogueServiceView })
+  @ApiProblems('validation', 'duplicate')
+  create(@Body() dto: CreateCatalogueServiceDto) {
+    return this.services.create(dto);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: CatalogueServiceView })
+  @ApiProblems('validation', 'not-found')
+  get(@Param('id', UuidPipe) id: string) {
+    return this.services.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: CatalogueServiceView })
+  @ApiProblems('validation', 'not-found', 'stale-version')
+  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateCatalogueServiceDto, @IfMatchVersion() ifMatch?: number) {
+    return this.services.update(id, expectedVersion(dto.version, ifMatch), dto);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Demo reference data for the embedded start: Kent's 4 areas and 12 districts, one locality
+ * (Community of Schools) per district, and 30 real Kent schools with their DfE URNs
+ * (Get Information About Schools, August 2020, Open Government Licence; see data/README.md).
+ */
+export interface DemoLocality {
+  code: string;
+  name: string;
+  area: string;
+  district: string;
+}
+
+export const DEMO_LOCALITIES: DemoLocality[] = [
+  { code: 'DAR-01', name: 'Dartford Town and Stone', area: 'North', district: 'Dartford' },
+  { code: 'GRA-01', name: 'Gravesend and Northfleet', area: 'North', district: 'Gravesham' },
+  { code: 'SEV-01', name: 'Swanley and Sevenoaks Rural', area: 'North', district: 'Sevenoaks' },
+  { code: 'MAI-01', name: 'Maidstone Central', area: 'West', district: 'Maidstone' },
+  { code: 'TMA-01', name: 'Tonbridge and Hadlow', area: 'West', district: 'Tonbridge and Malling' },
+  { code: 'TUN-01', name: 'Tunbridge Wells and Southborough', area: 'West', district: 'Tunbridge Wells' },
+  { code: 'CAN-01', name: 'Canterbury City and Coast', area: 'East', district: 'Canterbury' },
+  { code: 'SWA-01', name: 'Sittingbourne and Sheppey', area: 'East', district: 'Swale' },
+  { code: 'THA-01', name: 'Margate, Ramsgate and Broadstairs', area: 'East', district: 'Thanet' },
+  { code: 'ASH-01', name: 'Ashford Town', area: 'South', district: 'Ashford' },
+  { code: 'DOV-01', name: 'Dover and Deal', area: 'South', district: 'Dover' },
+  { code: 'FOL-01', name: 'Folkestone and Hythe', area: 'South', district: 'Folkestone and Hythe' },
+];
+
+export interface DemoSchool {
+  urn: string;
+  name: string;
+  phase: 'PRIMARY' | 'SECONDARY';
+  localityCode: string;
+}
+
+export const DEMO_SCHOOLS: DemoSchool[] = [
+  { urn: '118768', name: "Our Lady's Catholic Primary School, Dartford", phase: 'PRIMARY', localityCode: 'DAR-01' },
+  { urn: '118859', name: 'Holy Trinity Church of England Primary School, Dartford', phase: 'PRIMARY', localityCode: 'DAR-01' },
+  { urn: '118785', name: 'Dartford Science & Technology College', phase: 'SECONDARY', localityCode: 'DAR-01' },
+  { urn: '142156', name: "St John's Catholic Primary School, Gravesend", phase: 'PRIMARY', localityCode: 'GRA-01' },
+  { urn: '141580', name: "St Joseph's Catholic Primary School, Northfleet", phase: 'PRIMARY', localityCode: 'GRA-01' },
+  { urn: '118928', name: 'Northfleet Technology College', phase: 'SECONDARY', localityCode: 'GRA-01' },
+  { urn: '118860', name: "St Bartholomew's Catholic Primary School, Swanley", phase: 'PRIMARY', localityCode: 'SEV-01' },
+  { urn: '118551', name: 'Sevenoaks Primary School', phase: 'PRIMARY', localityCode: 'SEV-01' },
+  { urn: '118625', name: "Maidstone, St Michael's Church of England Junior School", phase: 'PRIMARY', localityCode: 'MAI-01' },
+  { urn: '118626', name: "St Michael's Church of England Infant School Maidstone", phase: 'PRIMARY', localityCode: 'MAI-01' },
+  { urn: '118835', name: 'Maidstone Grammar School', phase: 'SECONDARY', localityCode: 'MAI-01' },
+  { urn: '136417', name: 'Tonbridge Grammar School', phase: 'SECONDARY', localityCode: 'TMA-01' },
+  { urn: '118712', name: 'Southborough CofE Primary School', phase: 'PRIMARY', localityCode: 'TUN-01' },
+  { urn: '118790', name: 'Tunbridge Wells Grammar School for Boys', phase: 'SECONDARY', localityCode: 'TUN-01' },
+  { urn: '118777', name: "St Thomas' Catholic Primary School, Canterbury", phase: 'PRIMARY', localityCode: 'CAN-01' },
+  { urn: '118364', name: 'Whitstable Junior School', phase: 'PRIMARY', localityCode: 'CAN-01' },
+  { urn: '118359', name: 'Herne Bay Infant School', phase: 'PRIMARY', localityCode: 'CAN-01' },
+  { urn: '143606', name: 'Minster in Sheppey Primary School', phase: 'PRIMARY', localityCode: 'SWA-01' },
+  { urn: '137687', name: 'The Sittingbourne School', phase: 'SECONDARY', localityCode: 'SWA-01' },
+  { urn: '140873', name: "St Gregory's Catholic Primary School, Margate", phase: 'PRIMARY', localityCode: 'THA-01' },
+  { urn: '142117', name: 'Ramsgate Arts Primary School', phase: 'PRIMARY', localityCode: 'THA-01' },
+  { urn: '118534', name: 'Bromstone Primary School, Broadstairs', phase: 'PRIMARY', localityCode: 'THA-01' },
+  { urn: '135125', name: 'Ashford Oaks Community Primary School', phase: 'PRIMARY', localityCode: 'ASH-01' },
+  { urn: '118738', name: "Ashford, St Mary's Church of England Primary School", phase: 'PRIMARY', localityCode: 'ASH-01' },
+  { urn: '118748', name: "Dover, St Mary's Church of England Primary School", phase: 'PRIMARY', localityCode: 'DOV-01' },
+  { urn: '147053', name: 'Deal Parochial Church of England Primary School', phase: 'PRIMARY', localityCode: 'DOV-01' },
+  { urn: '118806', name: 'Dover Grammar School for Girls', phase: 'SECONDARY', localityCode: 'DOV-01' },
+  { urn: '118675', name: "Folkestone, St Martin's Church of England Primary School", phase: 'PRIMARY', localityCode: 'FOL-01' },
+  { urn: '131020', name: 'Hythe Bay CofE Primary School', phase: 'PRIMARY', localityCode: 'FOL-01' },
+  { urn: '137837', name: 'The Folkestone School for Girls', phase: 'SECONDARY', localityCode: 'FOL-01' },
+];
+
+export interface DemoOrganisation {
+  name: string;
+  kind: 'KCC_SERVICE' | 'NHS' | 'VOLUNTARY' | 'INDEPENDENT';
+}
+
+export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
+  { name: 'KCC Specialist Teaching and Learning Service', kind: 'KCC_SERVICE' },
+  { name: 'KCC Educational Psychology Service', kind: 'KCC_SERVICE' },
+  { name: 'KCC SEN Inclusion Funding', kind: 'KCC_SERVICE' },
+  { name: 'Kent Community Health NHS Foundation Trust', kind: 'NHS' },
+  { name: 'Kent Children and Young People’s Mental Health Service', kind: 'NHS' },
+  { name: 'Kent Neurodiversity Family Support (voluntary sector)', kind: 'VOLUNTARY' },
+];
+
+export interface DemoService {
+  code: string;
+  name: string;
+  organisation: string;
+  unit: 'HOURS' | 'SESSIONS' | 'GBP' | 'PLACES';
+  deliveryStartWeeks: number | null;
+}
+
+export const DEMO_SERVICES: DemoService[] = [
+  { code: 'STLS', name: 'Specialist teaching (STLS)', organisation: 'KCC Specialist Teaching and Learning Service', unit: 'HOURS', deliveryStartWeeks: 4 },
+  { code: 'EP', name: 'Educational psychology consultation', organisation: 'KCC Educational Psychology Service', unit: 'HOURS', deliveryStartWeeks: null },
+  { code: 'SALT', name: 'Speech and language therapy', organisation: 'Kent Community Health NHS Foundation Trust', unit: 'SESSIONS', deliveryStartWeeks: 8 },
+  { code: 'OT', name: 'Occupational therapy', organisation: 'Kent Community Health NHS Foundation Trust', unit: 'SESSIONS', deliveryStartWeeks: 8 },
+  { code: 'PHYSIO', name: 'Physiotherapy', organisation: 'Kent Community Health NHS Foundation Trust', unit: 'SESSIONS', deliveryStartWeeks: 8 },
+  { code: 'MHS', name: 'Mental health support in school', organisation: 'Kent Children and Young People’s Mental Health Service', unit: 'SESSIONS', deliveryStartWeeks: null },
+  { code: 'FAMSUP', name: 'Family support for neurodivergent children', organisation: 'Kent Neurodiversity Family Support (voluntary sector)', unit: 'SESSIONS', deliveryStartWeeks: null },
+  { code: 'HNF', name: 'High needs funding for mainstream', organisation: 'KCC SEN Inclusion Funding', unit: 'GBP', deliveryStartWeeks: 2 },
+  { code: 'SRP', name: 'Specialist resource provision place', organisation: 'KCC SEN Inclusion Funding', unit: 'PLACES', deliveryStartWeeks: null },
+];
