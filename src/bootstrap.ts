@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from './config/app-config';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
-import { ProblemDetailsFilter, sendProblem } from './common/problem/problem-details.filter';
+import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { validationProblem } from './common/problem/validation-errors';
-import { requestIdOf } from './logging/logging.module';
+import { logResponse, requestIdOf } from './logging/logging.module';
+import { PinoLogger } from 'nestjs-pino';
 
 export const API_PREFIX = 'api/v1';
 
@@ -32,12 +33,12 @@ export interface AppOptions {
 
 export async function configureApp(app: NestFastifyApplication, options: AppOptions = {}): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  const logger = new Logger('Http');
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  // Errors raised by Fastify itself (body parsing, size, media type) never reach Nest's filters.
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
+  const accessLog = await app.resolve(PinoLogger);
+  accessLog.setContext('Http');
+  fastify.addHook('onResponse', async (request, reply) => logResponse(accessLog, request, reply));
 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(

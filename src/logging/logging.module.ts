@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PinoLogger } from 'nestjs-pino';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -41,8 +43,9 @@ export function requestIdOf(req: IncomingMessage, res?: ServerResponse): string 
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          // One access line per request comes from the onResponse hook (bootstrap.ts): with a
+          // global prefix and excluded paths the middleware can run twice for one request.
+          autoLogging: false,
           quietReqLogger: true,
         },
       }),
@@ -50,3 +53,17 @@ export function requestIdOf(req: IncomingMessage, res?: ServerResponse): string 
   ],
 })
 export class LoggingModule {}
+
+/** The access log line: method, path (no query string), status, time; never headers or bodies. */
+export function logResponse(logger: Pick<PinoLogger, "info" | "warn" | "error">, request: FastifyRequest, reply: FastifyReply): void {
+  // reqId comes from the request context (nestjs-pino); keys avoid pino-http's req/res serializers.
+  const line = {
+    method: request.method,
+    path: request.url.split('?')[0],
+    statusCode: reply.statusCode,
+    responseTime: Math.round(reply.elapsedTime),
+  };
+  if (reply.statusCode >= 500) logger.error(line, 'request failed');
+  else if (reply.statusCode >= 400) logger.warn(line, 'request rejected');
+  else logger.info(line, 'request completed');
+}
