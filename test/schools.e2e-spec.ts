@@ -155,11 +155,22 @@ describe('schools', () => {
       expect(await schoolCount()).toBe(before);
     });
 
+    it('two concurrent creates with the same URN: one 201, one 409, one row', async () => {
+      const results = await Promise.all(
+        ['Twin School A', 'Twin School B'].map((name) =>
+          t.http().post('/api/v1/schools').send({ urn: '777777', name, phase: 'PRIMARY', kind: 'MAINSTREAM', localityId: canterbury }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(results.find((r) => r.status === 409)?.body.errors).toEqual([{ field: 'urn', message: 'is already in use' }]);
+      expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM school WHERE urn = '777777'`)).toEqual([{ n: 1 }]);
+    });
+
     it.each([['11871'], ['1187123'], ['11871a'], ['ABCDEF'], [118712]])('a URN of %p is 400 naming urn', async (urn) => {
       const before = await schoolCount();
       const res = await t.http().post('/api/v1/schools').send({ ...oakfield, urn, localityId: canterbury });
       expectValidation(res);
-      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['urn']);
+      expect([...new Set(res.body.errors.map((e: { field: string }) => e.field))]).toEqual(['urn']);
       expect(await schoolCount()).toBe(before);
     });
 
@@ -217,9 +228,9 @@ describe('schools', () => {
       { urn: '200004', name: 'Castle Middle School', phase: 'MIDDLE', kind: 'MAINSTREAM', locality: 'dar' },
       { urn: '200005', name: '200001 Studio School', phase: 'SECONDARY', kind: 'INDEPENDENT', locality: 'dar' },
     ];
-    let list: { localityId: string; phase?: string; kind?: string; q?: string }[] = [];
     const ids: Record<string, string> = {};
-    let listLocality: string;
+    let can: string;
+    let dar: string;
 
     beforeAll(async () => {
       // Lists are checked inside two localities of their own, so earlier tests' schools stay out.
@@ -228,8 +239,7 @@ describe('schools', () => {
           t.http().post('/api/v1/localities').send({ code, name: `List ${code}`, area: 'West', district: 'Sevenoaks' }).expect(201),
         ),
       );
-      const [can, dar] = made.map((res) => res.body.id as string);
-      listLocality = can;
+      [can, dar] = made.map((res) => res.body.id as string);
       for (const { locality, ...school } of seeded) {
         const res = await t
           .http()
@@ -238,13 +248,11 @@ describe('schools', () => {
           .expect(201);
         ids[school.urn] = res.body.id;
       }
-      list = [{ localityId: can }, { localityId: dar }];
     });
 
     const urnsOf = (res: { body: { data: { urn: string }[] } }) => res.body.data.map((s) => s.urn);
 
     it('filters by localityId, phase and kind, in name order', async () => {
-      const [can, dar] = list.map((l) => l.localityId);
       const byLocality = await t.http().get('/api/v1/schools').query({ localityId: can }).expect(200);
       expect(byLocality.body).toEqual({
         data: [
@@ -289,9 +297,9 @@ describe('schools', () => {
       const res = await t.http().get('/api/v1/schools').query({ q: '200001' }).expect(200);
       expect(urnsOf(res)).toEqual(['200001']);
       expect(res.body.data[0].id).toBe(ids['200001']);
-      // Not a prefix match on URN either.
+      // Fewer digits is a name prefix, never a URN prefix: only the school whose name starts so.
       const five = await t.http().get('/api/v1/schools').query({ q: '20000' }).expect(200);
-      expect(urnsOf(five)).toEqual([]);
+      expect(urnsOf(five)).toEqual(['200005']);
       const absent = await t.http().get('/api/v1/schools').query({ q: '299999' }).expect(200);
       expect(absent.body).toEqual({ data: [], nextCursor: null });
     });
@@ -303,7 +311,7 @@ describe('schools', () => {
       );
       const bramble = await t.http().get('/api/v1/schools').query({ q: 'bramble' }).expect(200);
       expect(urnsOf(bramble)).toEqual(['200001']);
-      const inLocality = await t.http().get('/api/v1/schools').query({ q: 'bram', localityId: listLocality, sort: '-urn' }).expect(200);
+      const inLocality = await t.http().get('/api/v1/schools').query({ q: 'bram', localityId: can, sort: '-urn' }).expect(200);
       expect(urnsOf(inLocality)).toEqual(['200002', '200001']);
       // A prefix, not a substring.
       const infix = await t.http().get('/api/v1/schools').query({ q: 'infant' }).expect(200);
@@ -319,8 +327,8 @@ describe('schools', () => {
   describe('pagination', () => {
     let locality: string;
     const schools = Array.from({ length: 12 }, (_, i) => ({
-      // URN order is the reverse of name order, so the two sorts really differ.
-      urn: String(300100 - i * 7),
+      // URN order is a shuffle of name order (5 is prime to 12), so the sorts really differ.
+      urn: String(300000 + ((i * 5) % 12) * 11),
       name: `Paged School ${String(i).padStart(2, '0')}`,
     }));
 
@@ -379,9 +387,9 @@ describe('schools', () => {
     });
 
     it('an exact page ends with nextCursor null, and a cursor of another sort is 400', async () => {
-      const ten = await t.http().get('/api/v1/schools').query({ localityId: locality, limit: 12 }).expect(200);
-      expect(ten.body.data).toHaveLength(12);
-      expect(ten.body.nextCursor).toBeNull();
+      const exact = await t.http().get('/api/v1/schools').query({ localityId: locality, limit: 12 }).expect(200);
+      expect(exact.body.data).toHaveLength(12);
+      expect(exact.body.nextCursor).toBeNull();
 
       const first = await t.http().get('/api/v1/schools').query({ localityId: locality, limit: 5, sort: 'name' }).expect(200);
       const mixed = await t.http().get('/api/v1/schools').query({ localityId: locality, limit: 5, sort: '-urn', cursor: first.body.nextCursor });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DatabaseEndpoint } from '../database/database-endpoint';
 import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_SCHOOLS, DEMO_SERVICES } from './demo-data';
 
 export interface SeedCounts {
@@ -21,13 +20,12 @@ export class DemoSeedService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly endpoint: DatabaseEndpoint,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Seeds an embedded database on its first start (no localities yet). */
+  /** Seeds an empty database at start when SEED_DEMO is on (the default on the embedded one). */
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.endpoint.isEmbedded || !this.config.seedDemo) return;
+    if (!this.config.seedDemo) return;
     const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM locality`);
     if (count > 0) return;
     const added = await this.seed();

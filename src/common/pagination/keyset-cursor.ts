@@ -25,7 +25,8 @@ export function decodeCursor(cursor: string, sort: string): CursorPosition {
     typeof parsed[0] !== 'string' ||
     !(typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
     typeof parsed[2] !== 'string' ||
-    !/^[0-9a-f-]{36}$/i.test(parsed[2])
+    // The canonical 8-4-4-4-12 form only: a looser id reaches the uuid column and fails there (22P02, a 500).
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(parsed[2])
   ) {
     throw ProblemException.invalidField('cursor', 'is not a cursor this API gave out');
   }

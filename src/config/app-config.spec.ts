@@ -1,0 +1,177 @@
+import { ConfigError, loadConfig, parseDurationSeconds } from './app-config';
+
+function configErrorFrom(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig defaults', () => {
+  it('fills every default from an empty env', () => {
+    expect(loadConfig({})).toEqual({
+      nodeEnv: 'development',
+      host: '0.0.0.0',
+      port: 3000,
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      dataDir: './data',
+      migrationsRun: true,
+      seedDemo: true,
+      jwtSecret: undefined,
+      jwtTtlSeconds: 900,
+      logLevel: 'info',
+      bodyLimitBytes: 1_048_576,
+      adminEmail: undefined,
+      adminPassword: undefined,
+      databaseTimeoutMs: 5000,
+    });
+  });
+
+  it.each([
+    ['unset', {}, true],
+    ['blank (treated as unset)', { DATABASE_URL: '   ' }, true],
+    ['set', { DATABASE_URL: 'postgres://u:p@db:5432/sen' }, false],
+    ['set, overridden by SEED_DEMO', { DATABASE_URL: 'postgres://u:p@db:5432/sen', SEED_DEMO: 'true' }, true],
+    ['unset, overridden by SEED_DEMO', { SEED_DEMO: 'no' }, false],
+  ])('seedDemo when DATABASE_URL is %s', (_, env: Record<string, string>, expected) => {
+    expect(loadConfig(env).seedDemo).toBe(expected);
+  });
+
+  it('treats blank values as unset', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: ' ', JWT_TTL: '', MIGRATIONS_RUN: '' });
+    expect(config).toMatchObject({ port: 3000, logLevel: 'info', jwtTtlSeconds: 900, migrationsRun: true });
+  });
+});
+
+describe('loadConfig rejects bad values, naming the variable', () => {
+  it.each<[string, Record<string, string>, string]>([
+    ['PORT=abc', { PORT: 'abc' }, 'PORT'],
+    ['PORT=70000', { PORT: '70000' }, 'PORT'],
+    ['PORT=-1', { PORT: '-1' }, 'PORT'],
+    ['PORT=3000.5', { PORT: '3000.5' }, 'PORT'],
+    ['DATABASE_URL=not a url', { DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['DATABASE_POOL_SIZE=0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    ['JWT_SECRET too short', { JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET'],
+    ['JWT_TTL=5 (under 60s)', { JWT_TTL: '5' }, 'JWT_TTL'],
+    ['JWT_TTL=15x', { JWT_TTL: '15x' }, 'JWT_TTL'],
+    ['JWT_TTL=2d (over 1d)', { JWT_TTL: '2d' }, 'JWT_TTL'],
+    ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['MIGRATIONS_RUN=maybe', { MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN'],
+    ['SEED_DEMO=sometimes', { SEED_DEMO: 'sometimes' }, 'SEED_DEMO'],
+    ['BODY_LIMIT_BYTES=10', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
+    ['DATABASE_TIMEOUT_MS=1e3', { DATABASE_TIMEOUT_MS: '1e3' }, 'DATABASE_TIMEOUT_MS'],
+    ['ADMIN_EMAIL=nope', { ADMIN_EMAIL: 'nope' }, 'ADMIN_EMAIL'],
+    ['ADMIN_PASSWORD short', { ADMIN_PASSWORD: 'short-pass' }, 'ADMIN_PASSWORD'],
+  ])('%s', (_, env, variable) => {
+    const error = configErrorFrom(() => loadConfig(env));
+    expect(error.name).toBe('ConfigError');
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['JWT_SECRET', { JWT_SECRET: 'short-secret-value' }, 'short-secret-value'],
+    ['ADMIN_PASSWORD', { ADMIN_PASSWORD: 'hunter2pass' }, 'hunter2pass'],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url with password s3cr3t' }, 's3cr3t'],
+  ])('does not echo the %s value in the message', (_, env, secret) => {
+    expect(configErrorFrom(() => loadConfig(env)).message).not.toContain(secret);
+  });
+});
+
+describe('loadConfig parses good values', () => {
+  it.each([
+    ['15m', 900],
+    ['2h', 7200],
+    ['900', 900],
+    ['900s', 900],
+    ['1d', 86400],
+    ['60', 60],
+    [' 30m ', 1800],
+  ])('JWT_TTL=%p -> %d seconds', (ttl, seconds) => {
+    expect(loadConfig({ JWT_TTL: ttl }).jwtTtlSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+    ['true', true],
+    ['1', true],
+    ['Yes', true],
+  ])('MIGRATIONS_RUN=%p -> %p', (raw, expected) => {
+    expect(loadConfig({ MIGRATIONS_RUN: raw }).migrationsRun).toBe(expected);
+  });
+
+  it.each(['debug', 'DEBUG', 'silent', 'fatal'])('LOG_LEVEL=%p', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level.toLowerCase());
+  });
+
+  it.each([
+    ['postgres://u:p@db:5432/sen'],
+    ['postgresql://u:p@db/sen?sslmode=require'],
+  ])('DATABASE_URL=%p is kept as given', (url) => {
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it('reads the rest', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '8080',
+      DATABASE_POOL_SIZE: '25',
+      DATA_DIR: ':memory:',
+      JWT_SECRET: SECRET,
+      BODY_LIMIT_BYTES: '2048',
+      ADMIN_EMAIL: ' Admin@Example.GOV.uk ',
+      ADMIN_PASSWORD: 'correct horse battery',
+      DATABASE_TIMEOUT_MS: '250',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      host: '127.0.0.1',
+      port: 8080,
+      databasePoolSize: 25,
+      dataDir: ':memory:',
+      jwtSecret: SECRET,
+      bodyLimitBytes: 2048,
+      adminEmail: 'admin@example.gov.uk',
+      adminPassword: 'correct horse battery',
+      databaseTimeoutMs: 250,
+    });
+  });
+
+  it.each([['0'], ['65535']])('accepts PORT=%s at the edge of the range', (port) => {
+    expect(loadConfig({ PORT: port }).port).toBe(Number(port));
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['60', 60],
+    ['60s', 60],
+    ['15m', 900],
+    ['2h', 7200],
+    ['24h', 86400],
+    ['1d', 86400],
+    ['86400', 86400],
+  ])('%p -> %d', (raw, seconds) => {
+    expect(parseDurationSeconds('TTL', raw)).toBe(seconds);
+  });
+
+  it.each([['59'], ['59s'], ['0'], ['86401'], ['25h'], ['2d'], ['15x'], ['15M'], ['1.5h'], ['-15m'], ['m'], ['']])(
+    'rejects %p naming the variable it was given',
+    (raw) => {
+      const error = configErrorFrom(() => parseDurationSeconds('SOME_TTL', raw));
+      expect(error.variable).toBe('SOME_TTL');
+      expect(error.message.startsWith('SOME_TTL ')).toBe(true);
+    },
+  );
+});
