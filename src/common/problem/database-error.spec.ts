@@ -136,7 +136,7 @@ describe('problemFromDatabaseError', () => {
   });
 
   it.each<[string, unknown]>([
-    ['an unknown SQLSTATE', { code: '22P02', detail: 'invalid input syntax for type uuid' }],
+    ['an unknown SQLSTATE', { code: '42703', detail: 'column does not exist' }],
     ['an unknown SQLSTATE wrapped', { driverError: { code: '42P01' } }],
     ['a connection error code', { code: 'ECONNREFUSED' }],
     ['a Fastify error code', { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }],
@@ -172,5 +172,15 @@ describe('isDatabaseUnavailable', () => {
     ['a string', 'Connection terminated unexpectedly', false],
   ])('%s -> %p', (_, error, expected) => {
     expect(isDatabaseUnavailable(error)).toBe(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['invalid text representation', { code: '22P02', detail: 'invalid input syntax for type uuid' }],
+    ['an invalid date wrapped', { driverError: { code: '22007' } }],
+    ['a numeric out of range', { code: '22003' }],
+  ])('answers a data exception (%s) with 400, never 500', (_, error) => {
+    const problem = problemFromDatabaseError(error);
+    expect(problem?.type).toBe('validation');
+    expect(problem?.status).toBe(400);
   });
 });

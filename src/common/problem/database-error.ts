@@ -76,6 +76,10 @@ export function problemFromDatabaseError(error: unknown): ProblemException | und
     case QUERY_CANCELED:
       return new ProblemException('unavailable', 'the database took too long to answer; try again shortly');
     default:
+      // Class 22 (data exception): a value of the wrong form reached SQL, e.g. a crafted cursor key.
+      if (pg?.code?.startsWith('22')) {
+        return ProblemException.invalidField(pg.column ? camelCase(pg.column) : 'request', 'holds a value of the wrong form');
+      }
       return undefined;
   }
 }

@@ -44,7 +44,8 @@ function classify(error: unknown): { problem: ProblemException; unexpected: bool
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const type = problemTypeForStatus(status);
-    const detail = status === 404 ? 'no such resource' : error.message;
+    // A framework 5xx message can carry internals; the client gets the generic text.
+    const detail = status === 404 ? 'no such resource' : status >= 500 ? 'the service could not answer; try again shortly' : error.message;
     return { problem: new ProblemException(type, detail), unexpected: status >= 500 };
   }
 
