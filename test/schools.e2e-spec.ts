@@ -353,12 +353,12 @@ describe('schools', () => {
       const pages: string[][] = [];
       let cursor: string | null = null;
       do {
-        const res = await t
+        const res: { body: { data: { urn: string }[]; nextCursor: string | null } } = await t
           .http()
           .get('/api/v1/schools')
           .query({ localityId: locality, limit: 5, ...query, ...(cursor ? { cursor } : {}) })
           .expect(200);
-        pages.push(res.body.data.map((s: { urn: string }) => s.urn));
+        pages.push(res.body.data.map((s) => s.urn));
         cursor = res.body.nextCursor;
         expect(pages.length).toBeLessThanOrEqual(12);
       } while (cursor);

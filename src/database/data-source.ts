@@ -27,6 +27,8 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     migrationsTransactionMode: 'each',
     migrationsRun: settings.migrationsRun ?? false,
     synchronize: false,
+    // gen_random_uuid() is built in (PostgreSQL 13+); the schema comes only from migrations.
+    installExtensions: false,
     namingStrategy: new SnakeNamingStrategy(),
     poolSize: settings.poolSize ?? 10,
     extra: {
