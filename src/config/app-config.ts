@@ -23,6 +23,11 @@ export interface AppConfig {
   bodyLimitBytes: number;
   adminEmail?: string;
   adminPassword?: string;
+  /** Sign-in attempts one IP address may make per minute (shared across instances). */
+  loginRateLimitPerMinute: number;
+  /** Failed sign-ins in a row that lock an account, and for how long. */
+  lockoutThreshold: number;
+  lockoutMinutes: number;
   /** Milliseconds a readiness probe or a request waits for the database before answering 503. */
   databaseTimeoutMs: number;
 }
@@ -129,5 +134,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminEmail: email(env, 'ADMIN_EMAIL'),
     adminPassword,
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 120_000),
+    loginRateLimitPerMinute: integer(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000),
+    lockoutThreshold: integer(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
+    lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
   };
 }

@@ -30,6 +30,8 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     seedDemo: false,
     migrationsRun: true,
     databasePoolSize: 4,
+    jwtSecret: 'e2e-test-secret-that-is-long-enough-0123456789',
+    loginRateLimitPerMinute: 1000,
     ...overrides,
   };
   try {

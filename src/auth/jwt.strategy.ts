@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { ProblemException } from '../common/problem/problem.exception';
+import { User } from '../users/user.entity';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET } from './jwt-secret';
+
+export interface TokenClaims {
+  sub: string;
+  /** The user's token_version when signed: bumped on password change or deactivation. */
+  tv: number;
+}
+
+/**
+ * Verifies the bearer token (signature, HS256 only, issuer, audience, expiry) and then reads the
+ * user row on every request, so deactivation, a password change or a new scope applies at once.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(JWT_SECRET) secret: string,
+    private readonly dataSource: DataSource,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secret,
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: TokenClaims): Promise<Caller> {
+    if (typeof claims?.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub) || typeof claims.tv !== 'number') {
+      throw new ProblemException('unauthenticated', 'the token is not valid');
+    }
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });
+    if (!user || !user.active || user.tokenVersion !== claims.tv) {
+      throw new ProblemException('unauthenticated', 'the token is no longer valid; sign in again');
+    }
+    return callerOf(user);
+  }
+}
+
+export function callerOf(user: User): Caller {
+  return {
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    schoolId: user.schoolId,
+    localityId: user.localityId,
+    area: user.area,
+    organisationId: user.organisationId,
+    mustChangePassword: user.mustChangePassword,
+  };
+}
