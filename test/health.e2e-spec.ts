@@ -19,6 +19,11 @@ describe('health', () => {
     expect(res.body).toEqual({ status: 'ok', database: 'up' });
   });
 
+  it('ignores a bad token: the probes are public', async () => {
+    await t.http().get('/health/live').set('Authorization', 'Bearer not-a-token').expect(200);
+    await t.http().get('/health/ready').set('Authorization', 'Bearer not-a-token').expect(200);
+  });
+
   it('every response carries a request id, and a sane caller id is kept', async () => {
     const res = await t.http().get('/health/live').set('x-request-id', 'trace-abc-12345').expect(200);
     expect(res.headers['x-request-id']).toBe('trace-abc-12345');

@@ -6,7 +6,13 @@ import { createTestApp, TestApp } from './support/test-app';
  */
 describe('OpenAPI document', () => {
   type Schema = Record<string, any>;
-  type Operation = { operationId?: string; parameters?: Schema[]; requestBody?: Schema; responses: Record<string, Schema> };
+  type Operation = {
+    operationId?: string;
+    parameters?: Schema[];
+    requestBody?: Schema;
+    responses: Record<string, Schema>;
+    security?: Record<string, string[]>[];
+  };
   type Doc = {
     openapi: string;
     info: { title: string; version: string };
@@ -220,5 +226,38 @@ describe('OpenAPI document', () => {
     expect(Object.values(doc.components.securitySchemes ?? {})).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'http', scheme: 'bearer' })]),
     );
+  });
+
+  it('requires the bearer scheme on every /api/v1 operation except sign-in, and on no health probe', () => {
+    const bearerSchemes = Object.entries(doc.components.securitySchemes ?? {})
+      .filter(([, scheme]) => scheme.type === 'http' && scheme.scheme === 'bearer')
+      .map(([name]) => name);
+    expect(bearerSchemes.length).toBeGreaterThan(0);
+    const usesBearer = (op: Operation) => (op.security ?? []).some((requirement) => Object.keys(requirement).some((name) => bearerSchemes.includes(name)));
+
+    const secured = apiOperations().filter(([path, method]) => !(method === 'post' && path === '/api/v1/auth/login'));
+    expect(secured.length).toBeGreaterThanOrEqual(15);
+    for (const [path, method, op] of secured) {
+      const operation = `${method.toUpperCase()} ${path}`;
+      expect({ operation, bearer: usesBearer(op) }).toEqual({ operation, bearer: true });
+    }
+    const login = doc.paths['/api/v1/auth/login']?.post;
+    expect(login).toBeDefined();
+    expect(usesBearer(login)).toBe(false);
+    for (const path of ['/health/live', '/health/ready']) {
+      expect({ path, bearer: usesBearer(doc.paths[path].get) }).toEqual({ path, bearer: false });
+    }
+  });
+
+  it('documents 401 and 403 on the reference-data operations', () => {
+    for (const [path, methods] of Object.entries(REFERENCE_PATHS)) {
+      for (const method of methods) {
+        const operation = `${method.toUpperCase()} ${path}`;
+        expect({ operation, statuses: Object.keys(doc.paths[path][method].responses) }).toEqual({
+          operation,
+          statuses: expect.arrayContaining(['401', '403']),
+        });
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ACTION_KEY, PUBLIC_KEY } from './access.decorators';
 import { ACTIONS, type Action } from './policy';
@@ -10,6 +10,8 @@ export interface RouteInfo {
   path: string;
   action?: Action;
   public: boolean;
+  /** The status a success answers with. */
+  successStatus: number;
 }
 
 function joinPath(...parts: (string | undefined)[]): string {
@@ -34,9 +36,10 @@ export function listRoutes(discovery: DiscoveryService, scanner: MetadataScanner
       if (path === undefined || method === undefined) continue;
       const action = reflector.getAllAndOverride<Action>(ACTION_KEY, [handler, metatype]);
       const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, metatype]) ?? false;
+      const successStatus = reflector.get<number>(HTTP_CODE_METADATA, handler) ?? (method === RequestMethod.POST ? 201 : 200);
       for (const b of [base].flat()) {
         for (const p of [path].flat()) {
-          routes.push({ method: RequestMethod[method], path: joinPath(b, p), action, public: isPublic });
+          routes.push({ method: RequestMethod[method], path: joinPath(b, p), action, public: isPublic, successStatus });
         }
       }
     }

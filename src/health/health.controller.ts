@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { Public } from '../access/access.decorators';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -13,7 +14,8 @@ class HealthView {
   database?: string;
 }
 
-/** Probes for load balancers and orchestrators: live = the process answers; ready = it can serve. */
+/** Probes for load balancers and orchestrators: live = the process answers; ready = it can serve. No token. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

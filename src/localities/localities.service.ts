@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService, changedFields } from '../audit/audit.service';
 import { assertVersion } from '../common/concurrency/expected-version';
 import { Page, paginate } from '../common/pagination/paginate';
 import { escapeLike } from '../common/sql/escape-like';
@@ -9,7 +11,10 @@ import { Locality } from './locality.entity';
 
 @Injectable()
 export class LocalitiesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: LocalityQueryDto): Promise<Page<LocalityView>> {
     const qb = this.dataSource.getRepository(Locality).createQueryBuilder('locality');
@@ -34,20 +39,39 @@ export class LocalitiesService {
     return LocalityView.of(locality);
   }
 
-  async create(dto: CreateLocalityDto): Promise<LocalityView> {
+  async create(caller: Caller, dto: CreateLocalityDto): Promise<LocalityView> {
     return this.dataSource.transaction(async (manager) => {
       const locality = await manager.save(manager.create(Locality, dto));
+      await this.audit.record(manager, caller, {
+        action: 'locality.create',
+        entityType: 'locality',
+        entityId: locality.id,
+        // The fields set: every field that differs from nothing.
+        changedFields: changedFields({}, dto),
+        place: { localityId: locality.id },
+      });
       return LocalityView.of(locality);
     });
   }
 
-  async update(id: string, version: number, dto: UpdateLocalityDto): Promise<LocalityView> {
+  /** A PATCH that changes nothing writes nothing: no new version, no audit row. */
+  async update(caller: Caller, id: string, version: number, dto: UpdateLocalityDto): Promise<LocalityView> {
     return this.dataSource.transaction(async (manager) => {
       const locality = await manager.findOne(Locality, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!locality) throw ProblemException.notFound('locality');
       assertVersion('locality', locality.version, version);
       const { version: _ignored, ...changes } = dto;
-      return LocalityView.of(await manager.save(Object.assign(locality, changes)));
+      const changed = changedFields(locality, changes);
+      if (changed.length === 0) return LocalityView.of(locality);
+      const saved = await manager.save(Object.assign(locality, changes));
+      await this.audit.record(manager, caller, {
+        action: 'locality.update',
+        entityType: 'locality',
+        entityId: saved.id,
+        changedFields: changed,
+        place: { localityId: saved.id },
+      });
+      return LocalityView.of(saved);
     });
   }
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Can, CurrentCaller } from '../access/access.decorators';
+import type { Caller } from '../access/caller';
 import { expectedVersion, IfMatchVersion } from '../common/concurrency/expected-version';
 import { UuidPipe } from '../common/validation/uuid.pipe';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
@@ -12,6 +14,7 @@ export class SchoolsController {
   constructor(private readonly schools: SchoolsService) {}
 
   @Get()
+  @Can('schools.read')
   @ApiOkResponse({ type: SchoolPage })
   @ApiProblems('validation')
   list(@Query() query: SchoolQueryDto) {
@@ -19,13 +22,15 @@ export class SchoolsController {
   }
 
   @Post()
+  @Can('schools.write')
   @ApiCreatedResponse({ type: SchoolView })
   @ApiProblems('validation', 'duplicate')
-  create(@Body() dto: CreateSchoolDto) {
-    return this.schools.create(dto);
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateSchoolDto) {
+    return this.schools.create(caller, dto);
   }
 
   @Get(':id')
+  @Can('schools.read')
   @ApiOkResponse({ type: SchoolView })
   @ApiProblems('validation', 'not-found')
   get(@Param('id', UuidPipe) id: string) {
@@ -33,9 +38,10 @@ export class SchoolsController {
   }
 
   @Patch(':id')
+  @Can('schools.write')
   @ApiOkResponse({ type: SchoolView })
   @ApiProblems('validation', 'not-found', 'stale-version', 'duplicate')
-  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateSchoolDto, @IfMatchVersion() ifMatch?: number) {
-    return this.schools.update(id, expectedVersion(dto.version, ifMatch), dto);
+  update(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateSchoolDto, @IfMatchVersion() ifMatch?: number) {
+    return this.schools.update(caller, id, expectedVersion(dto.version, ifMatch), dto);
   }
 }

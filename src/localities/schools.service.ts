@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService, changedFields } from '../audit/audit.service';
 import { assertVersion } from '../common/concurrency/expected-version';
 import { Page, paginate } from '../common/pagination/paginate';
 import { escapeLike } from '../common/sql/escape-like';
@@ -10,7 +12,10 @@ import { School } from './school.entity';
 
 @Injectable()
 export class SchoolsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: SchoolQueryDto): Promise<Page<SchoolView>> {
     const qb = this.dataSource.getRepository(School).createQueryBuilder('school');
@@ -38,24 +43,44 @@ export class SchoolsService {
     return SchoolView.of(school);
   }
 
-  async create(dto: CreateSchoolDto): Promise<SchoolView> {
+  async create(caller: Caller, dto: CreateSchoolDto): Promise<SchoolView> {
     return this.dataSource.transaction(async (manager) => {
       await this.assertLocalityExists(manager, dto.localityId);
       const school = await manager.save(manager.create(School, dto));
+      await this.audit.record(manager, caller, {
+        action: 'school.create',
+        entityType: 'school',
+        entityId: school.id,
+        // The fields set: every field that differs from nothing.
+        changedFields: changedFields({}, dto),
+        place: { schoolId: school.id },
+      });
       return SchoolView.of(school);
     });
   }
 
-  async update(id: string, version: number, dto: UpdateSchoolDto): Promise<SchoolView> {
+  /** A PATCH that changes nothing writes nothing: no new version, no audit row. */
+  async update(caller: Caller, id: string, version: number, dto: UpdateSchoolDto): Promise<SchoolView> {
     return this.dataSource.transaction(async (manager) => {
       const school = await manager.findOne(School, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!school) throw ProblemException.notFound('school');
       assertVersion('school', school.version, version);
       const { version: _ignored, ...changes } = dto;
-      if (changes.localityId !== undefined && changes.localityId !== school.localityId) {
-        await this.assertLocalityExists(manager, changes.localityId);
+      const changed = changedFields(school, changes);
+      if (changed.length === 0) return SchoolView.of(school);
+      if (changed.includes('localityId')) {
+        await this.assertLocalityExists(manager, changes.localityId as string);
       }
-      return SchoolView.of(await manager.save(manager.merge<School>(School, school, changes)));
+      const saved = await manager.save(manager.merge<School>(School, school, changes));
+      // After the save, so the trail places a moved school in its new locality.
+      await this.audit.record(manager, caller, {
+        action: 'school.update',
+        entityType: 'school',
+        entityId: saved.id,
+        changedFields: changed,
+        place: { schoolId: saved.id },
+      });
+      return SchoolView.of(saved);
     });
   }
 

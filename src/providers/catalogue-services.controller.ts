@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Can, CurrentCaller } from '../access/access.decorators';
+import type { Caller } from '../access/caller';
 import { expectedVersion, IfMatchVersion } from '../common/concurrency/expected-version';
 import { UuidPipe } from '../common/validation/uuid.pipe';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
@@ -19,6 +21,7 @@ export class CatalogueServicesController {
   constructor(private readonly services: CatalogueServicesService) {}
 
   @Get()
+  @Can('services.read')
   @ApiOkResponse({ type: CatalogueServicePage })
   @ApiProblems('validation')
   list(@Query() query: CatalogueServiceQueryDto) {
@@ -26,13 +29,15 @@ export class CatalogueServicesController {
   }
 
   @Post()
+  @Can('services.write')
   @ApiCreatedResponse({ type: CatalogueServiceView })
   @ApiProblems('validation', 'duplicate')
-  create(@Body() dto: CreateCatalogueServiceDto) {
-    return this.services.create(dto);
+  create(@CurrentCaller() caller: Caller, @Body() dto: CreateCatalogueServiceDto) {
+    return this.services.create(caller, dto);
   }
 
   @Get(':id')
+  @Can('services.read')
   @ApiOkResponse({ type: CatalogueServiceView })
   @ApiProblems('validation', 'not-found')
   get(@Param('id', UuidPipe) id: string) {
@@ -40,9 +45,10 @@ export class CatalogueServicesController {
   }
 
   @Patch(':id')
+  @Can('services.write')
   @ApiOkResponse({ type: CatalogueServiceView })
   @ApiProblems('validation', 'not-found', 'stale-version')
-  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateCatalogueServiceDto, @IfMatchVersion() ifMatch?: number) {
-    return this.services.update(id, expectedVersion(dto.version, ifMatch), dto);
+  update(@CurrentCaller() caller: Caller, @Param('id', UuidPipe) id: string, @Body() dto: UpdateCatalogueServiceDto, @IfMatchVersion() ifMatch?: number) {
+    return this.services.update(caller, id, expectedVersion(dto.version, ifMatch), dto);
   }
 }

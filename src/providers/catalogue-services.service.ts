@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService, changedFields } from '../audit/audit.service';
 import { assertVersion } from '../common/concurrency/expected-version';
 import { Page, paginate } from '../common/pagination/paginate';
 import { escapeLike } from '../common/sql/escape-like';
@@ -15,7 +17,10 @@ import { CatalogueService } from './service.entity';
 
 @Injectable()
 export class CatalogueServicesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: CatalogueServiceQueryDto): Promise<Page<CatalogueServiceView>> {
     const qb = this.dataSource.getRepository(CatalogueService).createQueryBuilder('service');
@@ -41,25 +46,46 @@ export class CatalogueServicesService {
   }
 
   /** A code already in use is a 409 duplicate from the unique constraint. */
-  async create(dto: CreateCatalogueServiceDto): Promise<CatalogueServiceView> {
+  async create(caller: Caller, dto: CreateCatalogueServiceDto): Promise<CatalogueServiceView> {
     return this.dataSource.transaction(async (manager) => {
       await this.assertOrganisationExists(manager, dto.organisationId);
       const service = await manager.save(manager.create(CatalogueService, { ...dto, deliveryStartWeeks: dto.deliveryStartWeeks ?? null }));
+      await this.audit.record(manager, caller, {
+        action: 'service.create',
+        entityType: 'service',
+        entityId: service.id,
+        // The fields set: every field that differs from nothing (an absent override is not set).
+        changedFields: changedFields({}, dto),
+        place: { organisationId: service.organisationId },
+      });
       return CatalogueServiceView.of(service);
     });
   }
 
-  /** Code and unit never change (the DTO does not accept them); null deliveryStartWeeks removes the override. */
-  async update(id: string, version: number, dto: UpdateCatalogueServiceDto): Promise<CatalogueServiceView> {
+  /**
+   * Code and unit never change (the DTO does not accept them); null deliveryStartWeeks removes the override.
+   * A PATCH that changes nothing writes nothing: no new version, no audit row.
+   */
+  async update(caller: Caller, id: string, version: number, dto: UpdateCatalogueServiceDto): Promise<CatalogueServiceView> {
     return this.dataSource.transaction(async (manager) => {
       const service = await manager.findOne(CatalogueService, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!service) throw ProblemException.notFound('service');
       assertVersion('service', service.version, version);
       const { version: _ignored, ...changes } = dto;
-      if (changes.organisationId !== undefined && changes.organisationId !== service.organisationId) {
-        await this.assertOrganisationExists(manager, changes.organisationId);
+      const changed = changedFields(service, changes);
+      if (changed.length === 0) return CatalogueServiceView.of(service);
+      if (changed.includes('organisationId')) {
+        await this.assertOrganisationExists(manager, changes.organisationId as string);
       }
-      return CatalogueServiceView.of(await manager.save(manager.merge<CatalogueService>(CatalogueService, service, changes)));
+      const saved = await manager.save(manager.merge<CatalogueService>(CatalogueService, service, changes));
+      await this.audit.record(manager, caller, {
+        action: 'service.update',
+        entityType: 'service',
+        entityId: saved.id,
+        changedFields: changed,
+        place: { organisationId: saved.organisationId },
+      });
+      return CatalogueServiceView.of(saved);
     });
   }
 

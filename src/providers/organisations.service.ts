@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Caller } from '../access/caller';
+import { AuditService, changedFields } from '../audit/audit.service';
 import { Page, paginate } from '../common/pagination/paginate';
 import { escapeLike } from '../common/sql/escape-like';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -8,7 +10,10 @@ import { Organisation } from './organisation.entity';
 
 @Injectable()
 export class OrganisationsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: OrganisationQueryDto): Promise<Page<OrganisationView>> {
     const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('organisation');
@@ -31,9 +36,17 @@ export class OrganisationsService {
   }
 
   /** A name already used (ignoring case) is a 409 duplicate from the unique index. */
-  async create(dto: CreateOrganisationDto): Promise<OrganisationView> {
+  async create(caller: Caller, dto: CreateOrganisationDto): Promise<OrganisationView> {
     return this.dataSource.transaction(async (manager) => {
       const organisation = await manager.save(manager.create(Organisation, dto));
+      await this.audit.record(manager, caller, {
+        action: 'organisation.create',
+        entityType: 'organisation',
+        entityId: organisation.id,
+        // The fields set: every field that differs from nothing.
+        changedFields: changedFields({}, dto),
+        place: { organisationId: organisation.id },
+      });
       return OrganisationView.of(organisation);
     });
   }

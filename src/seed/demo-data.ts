@@ -98,3 +98,32 @@ export const DEMO_SERVICES: DemoService[] = [
   { code: 'HNF', name: 'High needs funding for mainstream', organisation: 'KCC SEN Inclusion Funding', unit: 'GBP', deliveryStartWeeks: 2 },
   { code: 'SRP', name: 'Specialist resource provision place', organisation: 'KCC SEN Inclusion Funding', unit: 'PLACES', deliveryStartWeeks: null },
 ];
+
+/** The demo's sign-in password for every demo account (documented in README; demo only). */
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+export interface DemoUser {
+  email: string;
+  name: string;
+  role: 'SENCO' | 'PANEL' | 'PROVIDER' | 'CASEWORKER' | 'MANAGER' | 'ADMIN';
+  schoolUrn?: string;
+  localityCode?: string;
+  area?: string;
+  organisation?: string;
+}
+
+/** One or more demo logins per role, each with the scope its role needs. */
+export const DEMO_USERS: DemoUser[] = [
+  { email: 'admin@example.org', name: 'Alex Morgan (administrator)', role: 'ADMIN' },
+  { email: 'senco.dartford@example.org', name: 'Priya Shah (SENCO)', role: 'SENCO', schoolUrn: '118768' },
+  { email: 'senco.margate@example.org', name: 'Tom Reid (SENCO)', role: 'SENCO', schoolUrn: '140873' },
+  { email: 'panel.dartford@example.org', name: 'Helen Okafor (panel chair)', role: 'PANEL', localityCode: 'DAR-01' },
+  { email: 'panel.thanet@example.org', name: 'Gary Fisher (panel member)', role: 'PANEL', localityCode: 'THA-01' },
+  { email: 'provider.nhs@example.org', name: 'Dr Mei Lin (speech and language therapist)', role: 'PROVIDER', organisation: 'Kent Community Health NHS Foundation Trust' },
+  { email: 'provider.stls@example.org', name: 'Jo Barker (specialist teacher)', role: 'PROVIDER', organisation: 'KCC Specialist Teaching and Learning Service' },
+  { email: 'caseworker@example.org', name: 'Sarah Doyle (SEN caseworker, county)', role: 'CASEWORKER' },
+  { email: 'caseworker.north@example.org', name: 'Raj Patel (SEN caseworker, North)', role: 'CASEWORKER', area: 'North' },
+  { email: 'manager@example.org', name: 'Claire Evans (service manager, county)', role: 'MANAGER' },
+  { email: 'manager.north@example.org', name: 'David Hughes (Area Board, North)', role: 'MANAGER', area: 'North' },
+  { email: 'manager.dartford@example.org', name: 'Emma Wood (locality manager, Dartford)', role: 'MANAGER', localityCode: 'DAR-01' },
+];

@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_SCHOOLS, DEMO_SERVICES } from './demo-data';
+import { PasswordHasher } from '../auth/password-hasher';
+import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_PASSWORD, DEMO_SCHOOLS, DEMO_SERVICES, DEMO_USERS } from './demo-data';
 
 export interface SeedCounts {
   localities: number;
   schools: number;
   organisations: number;
   services: number;
+  users: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,11 +36,32 @@ export class DemoSeedService implements OnApplicationBootstrap {
   }
 
   /** Adds whatever demo rows are missing; returns how many of each were added. */
-  seed(): Promise<SeedCounts> {
-    return this.dataSource.transaction((manager) => this.seedReferenceData(manager));
+  async seed(): Promise<SeedCounts> {
+    const passwordHash = await this.hasher.hash(DEMO_PASSWORD);
+    return this.dataSource.transaction(async (manager) => ({
+      ...(await this.seedReferenceData(manager)),
+      users: await this.seedUsers(manager, passwordHash),
+    }));
   }
 
-  private async seedReferenceData(manager: EntityManager): Promise<SeedCounts> {
+  /** Demo logins, one or more per role (README lists them); skipped when the email exists. */
+  private seedUsers(manager: EntityManager, passwordHash: string): Promise<number> {
+    return insertMissing(
+      manager,
+      `INSERT INTO app_user (email, name, role, school_id, locality_id, area, organisation_id, password_hash)
+       SELECT d.email, d.name, d.role, s.id, l.id, d.area, o.id, $2
+       FROM jsonb_to_recordset($1::jsonb)
+         AS d(email text, name text, role text, "schoolUrn" text, "localityCode" text, area text, organisation text)
+       LEFT JOIN school s ON s.urn = d."schoolUrn"
+       LEFT JOIN locality l ON l.code = d."localityCode"
+       LEFT JOIN organisation o ON lower(o.name) = lower(d.organisation)
+       ON CONFLICT DO NOTHING`,
+      DEMO_USERS,
+      [passwordHash],
+    );
+  }
+
+  private async seedReferenceData(manager: EntityManager): Promise<Omit<SeedCounts, 'users'>> {
     const localities = await insertMissing(
       manager,
       `INSERT INTO locality (code, name, area, district)
@@ -74,8 +98,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
   }
 }
 
-async function insertMissing(manager: EntityManager, sql: string, rows: object[]): Promise<number> {
-  const result: unknown = await manager.query(`${sql} RETURNING 1`, [JSON.stringify(rows)]);
+async function insertMissing(manager: EntityManager, sql: string, rows: object[], extra: unknown[] = []): Promise<number> {
+  const result: unknown = await manager.query(`${sql} RETURNING 1`, [JSON.stringify(rows), ...extra]);
   // TypeORM's postgres driver answers [rows, affected] for writes with RETURNING... or just rows.
   if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number') return result[1];
   return Array.isArray(result) ? result.length : 0;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
-/** Placeholder wiring: the users controller and service are added by the users feature. */
-@Module({})
+/** Accounts (ADMIN). PasswordHasher comes from the global AuthModule, AuditService from the global AuditModule. */
+@Module({ controllers: [UsersController], providers: [UsersService] })
 export class UsersModule {}

@@ -1,0 +1,284 @@
+
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { ACTIONS, scopeFor } from '../src/access/policy';
+import { ROLES, type Role } from '../src/access/role';
+import { listRoutes, type RouteInfo } from '../src/access/route-coverage';
+import { scopeFilter, type ScopeFilter } from '../src/access/scope-filter';
+import { callerOf } from '../src/auth/jwt.strategy';
+import { User } from '../src/users/user.entity';
+import { createUser, type TestUser, type UserScope } from './support/auth';
+import { createTestApp, type TestApp } from './support/test-app';
+
+/**
+ * The access matrix (ARCHITECTURE.md idea 2): every route of the app x every role x a record in
+ * and out of the caller's scope, with the expected status derived from the policy table. A route
+ * without a fixture here, or without an action in the policy table, fails the suite.
+ */
+
+type Target = 'own' | 'other';
+type Dimension = 'schoolId' | 'localityId' | 'area' | 'organisationId' | 'userId';
+
+interface Place {
+  localityId: string;
+  area: string;
+  schoolId: string;
+  organisationId: string;
+  serviceId: string;
+}
+
+interface World {
+  own: Place;
+  other: Place;
+  users: Record<Role, TestUser>;
+  scopes: Record<Role, UserScope>;
+}
+
+interface Call {
+  path: string;
+  body?: object;
+  /** Sign in as someone else for this call (a fresh account for calls that change the caller). */
+  as?: TestUser;
+  /** The record addressed, checked never to leak into a refusal. */
+  recordId?: string;
+}
+
+interface Fixture {
+  /** Which scope columns the addressed record has; absent for county-wide reference data and lists. */
+  dims?: Dimension[];
+  /** Only meaningful on the caller's own account. */
+  selfOnly?: boolean;
+  call: (w: World, target: Target, role: Role) => Promise<Call>;
+}
+
+let t: TestApp;
+let n = 0;
+const unique = () => `${Date.now().toString(36)}${(n++).toString(36)}`.toUpperCase().slice(-8);
+const version = async (table: string, id: string) => (await t.dataSource.query(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version as number;
+
+async function freshUser(role: Role, scope: UserScope): Promise<TestUser> {
+  return createUser(t, role, scope);
+}
+
+const FIXTURES: Record<string, Fixture> = {
+  'GET health/live': { call: async () => ({ path: '/health/live' }) },
+  'GET health/ready': { call: async () => ({ path: '/health/ready' }) },
+  'POST auth/login': { call: async () => ({ path: '/api/v1/auth/login', body: { email: 'nobody@example.org', password: 'x' } }) },
+  'GET auth/me': { selfOnly: true, call: async () => ({ path: '/api/v1/auth/me' }) },
+  'POST auth/change-password': {
+    selfOnly: true,
+    call: async (w, _target, role) => {
+      const user = await freshUser(role, w.scopes[role]);
+      return { path: '/api/v1/auth/change-password', body: { currentPassword: user.password, newPassword: `matrix-new-password-${unique()}` }, as: user };
+    },
+  },
+  'GET audit-events': { call: async () => ({ path: '/api/v1/audit-events' }) },
+
+  'GET localities': { call: async () => ({ path: '/api/v1/localities' }) },
+  'POST localities': {
+    call: async () => ({ path: '/api/v1/localities', body: { code: `MX-${unique()}`, name: 'Matrix locality', area: 'Matrix', district: 'Matrix' } }),
+  },
+  'GET localities/:id': { call: async (w, target) => ({ path: `/api/v1/localities/${w[target].localityId}`, recordId: w[target].localityId }) },
+  'PATCH localities/:id': {
+    call: async (w, target) => {
+      const id = w[target].localityId;
+      return { path: `/api/v1/localities/${id}`, body: { name: `Renamed ${unique()}`, version: await version('locality', id) }, recordId: id };
+    },
+  },
+
+  'GET schools': { call: async () => ({ path: '/api/v1/schools' }) },
+  'POST schools': {
+    call: async (w, target) => ({
+      path: '/api/v1/schools',
+      body: { urn: String(500000 + n++), name: 'Matrix School', phase: 'PRIMARY', kind: 'MAINSTREAM', localityId: w[target].localityId },
+    }),
+  },
+  'GET schools/:id': { call: async (w, target) => ({ path: `/api/v1/schools/${w[target].schoolId}`, recordId: w[target].schoolId }) },
+  'PATCH schools/:id': {
+    call: async (w, target) => {
+      const id = w[target].schoolId;
+      return { path: `/api/v1/schools/${id}`, body: { name: `Renamed ${unique()}`, version: await version('school', id) }, recordId: id };
+    },
+  },
+
+  'GET organisations': { call: async () => ({ path: '/api/v1/organisations' }) },
+  'POST organisations': { call: async () => ({ path: '/api/v1/organisations', body: { name: `Matrix Trust ${unique()}`, kind: 'NHS' } }) },
+  'GET organisations/:id': {
+    call: async (w, target) => ({ path: `/api/v1/organisations/${w[target].organisationId}`, recordId: w[target].organisationId }),
+  },
+
+  'GET services': { call: async () => ({ path: '/api/v1/services' }) },
+  'POST services': {
+    call: async (w, target) => ({
+      path: '/api/v1/services',
+      body: { code: `MX${unique()}`, name: 'Matrix service', organisationId: w[target].organisationId, unit: 'SESSIONS' },
+    }),
+  },
+  'GET services/:id': { call: async (w, target) => ({ path: `/api/v1/services/${w[target].serviceId}`, recordId: w[target].serviceId }) },
+  'PATCH services/:id': {
+    call: async (w, target) => {
+      const id = w[target].serviceId;
+      return { path: `/api/v1/services/${id}`, body: { name: `Renamed ${unique()}`, version: await version('service', id) }, recordId: id };
+    },
+  },
+
+  'GET users': { call: async () => ({ path: '/api/v1/users' }) },
+  'POST users': {
+    call: async (w, target) => ({
+      path: '/api/v1/users',
+      body: { email: `matrix-${unique().toLowerCase()}@example.org`, name: 'Matrix SENCO', role: 'SENCO', password: 'a-matrix-password-77', schoolId: w[target].schoolId },
+    }),
+  },
+  'GET users/:id': { call: async (w, target) => userCall(w, target, '') },
+  'PATCH users/:id': {
+    call: async (w, target) => {
+      const call = await userCall(w, target, '');
+      return { ...call, body: { name: `Renamed ${unique()}`, version: await version('app_user', call.recordId!) } };
+    },
+  },
+  'POST users/:id/reset-password': { call: async (w, target) => userCall(w, target, '/reset-password') },
+  'POST users/:id/unlock': { call: async (w, target) => userCall(w, target, '/unlock') },
+};
+
+/** A throwaway SENCO of the target school, so account changes never touch the matrix's callers. */
+async function userCall(w: World, target: Target, suffix: string): Promise<Call> {
+  const user = await freshUser('SENCO', { schoolId: w[target].schoolId });
+  return { path: `/api/v1/users/${user.id}${suffix}`, recordId: user.id };
+}
+
+function routeKey(route: RouteInfo): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** 403 when the role has no grant; 404 when the record lies outside the caller's scope. */
+function expectedStatus(route: RouteInfo, fixture: Fixture, role: Role, target: Target, filter: ScopeFilter | undefined): number {
+  if (!scopeFor(role, route.action!)) return 403;
+  if (fixture.dims && filter) {
+    if (filter.nothing) return 404;
+    const restrictions = (Object.keys(filter) as Dimension[]).filter((k) => filter[k] !== undefined);
+    const reachable = restrictions.every((k) => fixture.dims!.includes(k)) && (target === 'own' || restrictions.length === 0);
+    if (!reachable) return 404;
+  }
+  return route.successStatus;
+}
+
+describe('access matrix: every route x every role x own/other scope', () => {
+  let world: World;
+  let routes: RouteInfo[];
+  let cases = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const place = async (area: string): Promise<Place> => {
+      const [locality] = await t.dataSource.query(
+        `INSERT INTO locality (code, name, area, district) VALUES ($1, $2, $3, 'Matrix') RETURNING id`,
+        [`MXL-${unique()}`, `Matrix ${area}`, area],
+      );
+      const [school] = await t.dataSource.query(
+        `INSERT INTO school (urn, name, phase, kind, locality_id) VALUES ($1, 'Matrix school', 'PRIMARY', 'MAINSTREAM', $2) RETURNING id`,
+        [String(400000 + n++), locality.id],
+      );
+      const [organisation] = await t.dataSource.query(`INSERT INTO organisation (name, kind) VALUES ($1, 'NHS') RETURNING id`, [`Matrix org ${unique()}`]);
+      const [service] = await t.dataSource.query(
+        `INSERT INTO service (code, name, organisation_id, unit) VALUES ($1, 'Matrix service', $2, 'HOURS') RETURNING id`,
+        [`MXS${unique()}`, organisation.id],
+      );
+      return { localityId: locality.id, area, schoolId: school.id, organisationId: organisation.id, serviceId: service.id };
+    };
+    const own = await place('North');
+    const other = await place('South');
+    const scopes: Record<Role, UserScope> = {
+      SENCO: { schoolId: own.schoolId },
+      PANEL: { localityId: own.localityId },
+      PROVIDER: { organisationId: own.organisationId },
+      CASEWORKER: { localityId: own.localityId },
+      MANAGER: { localityId: own.localityId },
+      ADMIN: {},
+    };
+    const users = {} as Record<Role, TestUser>;
+    for (const role of ROLES) users[role] = await createUser(t, role, scopes[role]);
+    world = { own, other, users, scopes };
+    routes = listRoutes(t.app.get(DiscoveryService), t.app.get(MetadataScanner), t.app.get(Reflector));
+  });
+
+  afterAll(async () => {
+    // eslint-disable-next-line no-console
+    console.log(`access matrix: ${cases} route x role x scope cases over ${routes?.length ?? 0} routes`);
+    await t?.close();
+  });
+
+  it('has a fixture for every route and an action in the policy table for every non-public route', () => {
+    const missing = routes.filter((r) => !FIXTURES[routeKey(r)]).map(routeKey);
+    expect(missing).toEqual([]);
+    const undeclared = routes.filter((r) => !r.public && (!r.action || !ACTIONS.includes(r.action))).map(routeKey);
+    expect(undeclared).toEqual([]);
+    expect(Object.keys(FIXTURES).filter((key) => !routes.some((r) => routeKey(r) === key))).toEqual([]);
+  });
+
+  it('public routes answer without a token', async () => {
+    for (const route of routes.filter((r) => r.public)) {
+      const call = await FIXTURES[routeKey(route)].call(world, 'own', 'ADMIN');
+      const res = await t.http()[route.method.toLowerCase() as 'get' | 'post'](call.path).send(call.body);
+      cases += 1;
+      expect({ route: routeKey(route), status: res.status }).toEqual({
+        route: routeKey(route),
+        status: route.path === 'auth/login' ? 401 : route.successStatus,
+      });
+    }
+  });
+
+  it('every other route refuses a missing token with 401', async () => {
+    for (const route of routes.filter((r) => !r.public)) {
+      const call = await FIXTURES[routeKey(route)].call(world, 'own', 'ADMIN');
+      const res = await t.http()[route.method.toLowerCase() as 'get'](call.path).send(call.body);
+      cases += 1;
+      expect({ route: routeKey(route), status: res.status, type: res.body.type }).toEqual({
+        route: routeKey(route),
+        status: 401,
+        type: '/problems/unauthenticated',
+      });
+    }
+  });
+
+  it.each(ROLES)('as %s: each route answers as the policy table says, in and out of scope', async (role) => {
+    const mismatches: string[] = [];
+    const caller = callerOf(Object.assign(new User(), { id: world.users[role].id, ...nullScope(world.scopes[role]), role }));
+    for (const route of routes.filter((r) => !r.public)) {
+      const fixture = FIXTURES[routeKey(route)];
+      for (const target of fixture.selfOnly ? (['own'] as const) : (['own', 'other'] as const)) {
+        const scope = scopeFor(role, route.action!);
+        const filter = scope ? scopeFilter(caller, scope) : undefined;
+        const expected = expectedStatus(route, fixture, role, target, filter);
+        const call = await fixture.call(world, target, role);
+        const as = call.as ?? world.users[role];
+        const res = await t
+          .http()
+          [route.method.toLowerCase() as 'get'](call.path)
+          .set('Authorization', as.bearer)
+          .send(call.body);
+        cases += 1;
+        if (res.status !== expected) {
+          mismatches.push(`${routeKey(route)} [${target}] expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+        }
+        if (res.status >= 400) {
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          // `instance` echoes the path the caller sent; nothing else may carry the record.
+          const { instance: _path, ...rest } = res.body;
+          if (call.recordId) expect(JSON.stringify(rest)).not.toContain(call.recordId);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+function nullScope(scope: UserScope) {
+  return {
+    schoolId: scope.schoolId ?? null,
+    localityId: scope.localityId ?? null,
+    area: scope.area ?? null,
+    organisationId: scope.organisationId ?? null,
+    email: 'matrix@example.org',
+    mustChangePassword: false,
+  };
+}
+
