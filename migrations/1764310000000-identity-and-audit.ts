@@ -44,7 +44,8 @@ export class IdentityAndAudit1764310000000 implements MigrationInterface {
     await db.query(`
       CREATE TABLE audit_event (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- Millisecond precision: the API's cursors and timestamps carry milliseconds.
+        at timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
         actor_id uuid,
         actor_email text,
         actor_role text,

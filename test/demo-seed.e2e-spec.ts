@@ -1,5 +1,5 @@
 import { DemoSeedService } from '../src/seed/demo-seed.service';
-import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_SCHOOLS, DEMO_SERVICES } from '../src/seed/demo-data';
+import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_PASSWORD, DEMO_SCHOOLS, DEMO_SERVICES, DEMO_USERS } from '../src/seed/demo-data';
 import { createUser, TestUser } from './support/auth';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -43,14 +43,22 @@ describe('demo seed', () => {
   it('is idempotent: running it again adds nothing and changes nothing', async () => {
     const before = await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`);
     const added = await t.app.get(DemoSeedService).seed();
-    // toMatchObject: the seed also counts what it adds beyond reference data (demo users).
-    expect(added).toMatchObject({ localities: 0, schools: 0, organisations: 0, services: 0 });
+    expect(added).toEqual({ localities: 0, schools: 0, organisations: 0, services: 0, users: 0 });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
   });
 
   it('adds back only what is missing', async () => {
     await t.dataSource.query(`DELETE FROM service WHERE code = 'SALT'`);
     const added = await t.app.get(DemoSeedService).seed();
-    expect(added).toMatchObject({ localities: 0, schools: 0, organisations: 0, services: 1 });
+    expect(added).toEqual({ localities: 0, schools: 0, organisations: 0, services: 1, users: 0 });
+  });
+
+  it('seeds one or more demo logins per role, each able to sign in with its scope', async () => {
+    const roles = await t.dataSource.query(`SELECT role, count(*)::int AS n FROM app_user WHERE id <> $1 GROUP BY role ORDER BY role`, [admin.id]);
+    expect(roles.map((r: { role: string }) => r.role)).toEqual(['ADMIN', 'CASEWORKER', 'MANAGER', 'PANEL', 'PROVIDER', 'SENCO']);
+    expect(roles.reduce((sum: number, r: { n: number }) => sum + r.n, 0)).toBe(DEMO_USERS.length);
+    const res = await t.http().post('/api/v1/auth/login').send({ email: 'senco.dartford@example.org', password: DEMO_PASSWORD }).expect(200);
+    const [school] = await t.dataSource.query(`SELECT id FROM school WHERE urn = '118768'`);
+    expect(res.body.user).toMatchObject({ role: 'SENCO', schoolId: school.id, mustChangePassword: false });
   });
 });

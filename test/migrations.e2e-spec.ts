@@ -10,7 +10,7 @@ import { createIsolatedDatabase, IsolatedDatabase } from './support/test-databas
  * (a database of its own) or on an embedded one.
  */
 describe('migrations', () => {
-  const APP_TABLES = ['locality', 'organisation', 'school', 'service'];
+  const APP_TABLES = ['app_user', 'audit_event', 'locality', 'organisation', 'rate_limit', 'school', 'service'];
   const MIGRATIONS_TABLE = 'schema_migration';
 
   let database: IsolatedDatabase;

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemException } from '../common/problem/problem.exception';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { updateReturning } from '../database/update-returning';
 import { UserView } from '../users/dto/user.view';
 import { User } from '../users/user.entity';
 import { TokenView } from './dto/auth.dto';
@@ -21,8 +22,6 @@ export interface RequestOrigin {
   requestId?: string;
 }
 
-type Attempt = { ok: true; user: User } | { ok: false };
-
 @Injectable()
 export class AuthService {
   constructor(
@@ -36,59 +35,74 @@ export class AuthService {
 
   async login(email: string, password: string, origin: RequestOrigin): Promise<TokenView> {
     await this.rateLimiter.hit(`login:${origin.ip ?? 'unknown'}`, this.config.loginRateLimitPerMinute, 60);
-    const attempt = await this.dataSource.transaction((manager) => this.attempt(manager, email.toLowerCase(), password, origin));
-    if (!attempt.ok) throw new ProblemException('unauthenticated', SIGN_IN_FAILED);
-    return this.issueToken(attempt.user);
-  }
-
-  /** Records the attempt's outcome (counters, lockout, audit) and commits it even when it fails. */
-  private async attempt(manager: EntityManager, email: string, password: string, origin: RequestOrigin): Promise<Attempt> {
-    const user = await manager
+    const address = email.toLowerCase();
+    // The hash is checked before the transaction: no row lock or pooled connection is held
+    // while argon2 works (an unknown email is checked against a decoy, so timing does not tell).
+    const found = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('lower(user.email) = :email', { email })
-      .setLock('pessimistic_write')
+      .where('lower(user.email) = :email', { email: address })
       .getOne();
-    const passwordOk = await this.hasher.verify(user?.passwordHash, password);
-    const anonymous = { system: 'sign-in', ...origin };
-    const actor = user ? { ...callerOf(user), ...origin } : anonymous;
-    const auditAttempt = (outcome: 'SUCCESS' | 'FAILURE', action = 'auth.login') =>
+    const passwordOk = await this.hasher.verify(found?.passwordHash, password);
+    const user = await this.dataSource.transaction((manager) => this.recordAttempt(manager, address, found, passwordOk, origin));
+    if (!user) throw new ProblemException('unauthenticated', SIGN_IN_FAILED);
+    return this.issueToken(user);
+  }
+
+  /**
+   * Applies an attempt's outcome (failure count, lockout, audit) with atomic updates on the
+   * current row, and commits it even when the attempt fails. Returns the user on success.
+   */
+  private async recordAttempt(
+    manager: EntityManager,
+    email: string,
+    found: User | null,
+    passwordOk: boolean,
+    origin: RequestOrigin,
+  ): Promise<User | undefined> {
+    const actor = found ? { ...callerOf(found), ...origin } : { system: 'sign-in', ...origin };
+    const audit = (outcome: 'SUCCESS' | 'FAILURE', action = 'auth.login') =>
       this.audit.record(manager, actor, {
         action,
         entityType: 'auth',
-        entityId: user?.id ?? null,
+        entityId: found?.id ?? null,
         outcome,
-        attemptedEmail: user ? undefined : email,
+        attemptedEmail: found ? undefined : email,
       });
-
-    if (!user || !user.active) {
-      await auditAttempt('FAILURE');
-      return { ok: false };
-    }
-    const now = new Date();
-    if (user.lockedUntil && user.lockedUntil > now) {
-      await auditAttempt('FAILURE');
-      return { ok: false };
+    if (!found) {
+      await audit('FAILURE');
+      return undefined;
     }
     if (!passwordOk) {
-      const failures = user.failedLogins + 1;
-      const locks = failures >= this.config.lockoutThreshold;
-      await manager.update(User, user.id, {
-        failedLogins: locks ? 0 : failures,
-        lockedUntil: locks ? new Date(now.getTime() + this.config.lockoutMinutes * 60_000) : user.lockedUntil,
-      });
-      await auditAttempt('FAILURE');
-      if (locks) await auditAttempt('SUCCESS', 'auth.lockout');
-      return { ok: false };
+      // Counts the failure; the threshold-th one in a row locks the account and restarts the count.
+      const [row] = await updateReturning<{ locked: boolean }>(
+        manager,
+        `UPDATE app_user SET
+           failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+         WHERE id = $1 AND active AND (locked_until IS NULL OR locked_until <= now())
+         RETURNING failed_logins = 0 AS locked`,
+        [found.id, this.config.lockoutThreshold, this.config.lockoutMinutes],
+      );
+      await audit('FAILURE');
+      if (row?.locked) await audit('SUCCESS', 'auth.lockout');
+      return undefined;
     }
-    if (user.failedLogins !== 0 || user.lockedUntil) {
-      await manager.update(User, user.id, { failedLogins: 0, lockedUntil: null });
-      user.failedLogins = 0;
-      user.lockedUntil = null;
+    const signedIn = await updateReturning<{ id: string }>(
+      manager,
+      `UPDATE app_user SET failed_logins = 0, locked_until = NULL
+       WHERE id = $1 AND active AND (locked_until IS NULL OR locked_until <= now())
+       RETURNING id`,
+      [found.id],
+    );
+    if (signedIn.length === 0) {
+      // Deactivated or locked: the same answer as a wrong password.
+      await audit('FAILURE');
+      return undefined;
     }
-    await auditAttempt('SUCCESS');
-    return { ok: true, user };
+    await audit('SUCCESS');
+    return Object.assign(found, { failedLogins: 0, lockedUntil: null });
   }
 
   async me(caller: Caller): Promise<UserView> {
@@ -99,6 +113,8 @@ export class AuthService {
 
   /** Changes the caller's own password; older tokens stop working, so a fresh one is returned. */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<TokenView> {
+    // Guessing the current password with a stolen token is bounded like sign-in attempts.
+    await this.rateLimiter.hit(`change-password:${caller.userId}`, this.config.lockoutThreshold * 2, 15 * 60);
     const user = await this.dataSource.transaction(async (manager) => {
       const found = await manager
         .getRepository(User)

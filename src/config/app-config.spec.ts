@@ -30,6 +30,9 @@ describe('loadConfig defaults', () => {
       adminEmail: undefined,
       adminPassword: undefined,
       databaseTimeoutMs: 5000,
+      loginRateLimitPerMinute: 20,
+      lockoutThreshold: 5,
+      lockoutMinutes: 15,
     });
   });
 

@@ -23,5 +23,6 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     logger.error({ err: error, requestId: request.id, status }, (error as Error)?.stack ?? String(error));
   }
   if (reply.sent) return;
+  if (typeof body.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter));
   void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -41,6 +41,10 @@ function classify(error: unknown): { problem: ProblemException; unexpected: bool
     return { problem: ProblemException.invalidField('body', 'is not valid JSON'), unexpected: false };
   }
 
+  // Nest's Fastify adapter wraps Fastify's own request errors, keeping the original as `cause`.
+  const cause = error instanceof HttpException ? (error.cause as { code?: string } | undefined) : undefined;
+  if (cause?.code && FASTIFY_CODES[cause.code]) return { problem: FASTIFY_CODES[cause.code], unexpected: false };
+
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const type = problemTypeForStatus(status);
