@@ -1,5 +1,8 @@
 import { ReferenceData1764300000000 } from './1764300000000-reference-data';
 import { IdentityAndAudit1764310000000 } from './1764310000000-identity-and-audit';
+import { Pupils1764320000000 } from './1764320000000-pupils';
+import { Timeliness1764330000000 } from './1764330000000-timeliness';
+import { SupportPlans1764340000000 } from './1764340000000-support-plans';
 
 /** Every migration, oldest first: one list for the app, the CLI and the tests (STACK.md). */
-export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000];
+export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000, Pupils1764320000000, Timeliness1764330000000, SupportPlans1764340000000];

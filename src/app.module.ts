@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClockModule } from './common/clock/clock.module';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -7,20 +8,27 @@ import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
 import { ProvidersModule } from './providers/providers.module';
+import { PupilsModule } from './pupils/pupils.module';
 import { SeedModule } from './seed/seed.module';
+import { SupportPlansModule } from './support-plans/support-plans.module';
+import { TimelinessModule } from './timeliness/timeliness.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
     ConfigModule,
+    ClockModule,
     LoggingModule,
     DatabaseModule,
     AuditModule,
     AuthModule,
     HealthModule,
+    TimelinessModule,
     UsersModule,
     LocalitiesModule,
     ProvidersModule,
+    PupilsModule,
+    SupportPlansModule,
     SeedModule,
   ],
 })

@@ -5,6 +5,9 @@ import { ROLES, type Role } from '../src/access/role';
 import { listRoutes, type RouteInfo } from '../src/access/route-coverage';
 import { scopeFilter, type ScopeFilter } from '../src/access/scope-filter';
 import { callerOf } from '../src/auth/jwt.strategy';
+import { todayInLondon } from '../src/common/dates/calendar-date';
+import { nameKey } from '../src/pupils/name-key';
+import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
 import { createUser, type TestUser, type UserScope } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -22,6 +25,8 @@ interface Place {
   localityId: string;
   area: string;
   schoolId: string;
+  /** A second school in the same locality (a transfer's starting point). */
+  school2Id: string;
   organisationId: string;
   serviceId: string;
 }
@@ -45,6 +50,10 @@ interface Call {
 interface Fixture {
   /** Which scope columns the addressed record has; absent for county-wide reference data and lists. */
   dims?: Dimension[];
+  /** The scoped id travels in the body (a create): out of scope is a 400 on that field, not a 404. */
+  inBody?: boolean;
+  /** Where the general rule does not fit, the expected status for a role and target. */
+  expect?: (role: Role, target: Target, general: number) => number;
   /** Only meaningful on the caller's own account. */
   selfOnly?: boolean;
   call: (w: World, target: Target, role: Role) => Promise<Call>;
@@ -52,6 +61,7 @@ interface Fixture {
 
 let t: TestApp;
 let n = 0;
+const PUPIL_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
 const unique = () => `${Date.now().toString(36)}${(n++).toString(36)}`.toUpperCase().slice(-8);
 const version = async (table: string, id: string) => (await t.dataSource.query(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version as number;
 
@@ -121,6 +131,95 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  'GET pupils': { call: async () => ({ path: '/api/v1/pupils' }) },
+  'POST pupils': {
+    inBody: true,
+    call: async (w, target) => {
+      const body = `886${String(6000 + (n % 3000)).padStart(4, '0')}25${String(n++ % 1000).padStart(3, '0')}`;
+      return {
+        path: '/api/v1/pupils',
+        body: {
+          upn: `${upnCheckLetter(body)}${body}`,
+          firstName: 'Ada',
+          lastName: `Matrix${n}`,
+          dateOfBirth: '2018-03-14',
+          schoolId: w[target].schoolId,
+          senStatus: 'K',
+          primaryNeed: 'SPLD',
+        },
+      };
+    },
+  },
+  'GET pupils/:id': { dims: PUPIL_DIMS, call: async (w, target) => pupilCall(w, target, '') },
+  'PATCH pupils/:id': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => {
+      const call = await pupilCall(w, target, '');
+      return { ...call, body: { firstName: `Renamed${n++}`, version: await version('pupil', call.recordId!) } };
+    },
+  },
+  'POST pupils/:id/transfer': {
+    dims: PUPIL_DIMS,
+    // The SENCO of the receiving school brings a pupil over from any school; a caseworker only within scope.
+    expect: (role, _target, general) => (role === 'SENCO' ? 200 : general),
+    call: async (w, target) => {
+      const pupilId = await makePupil(w[target].school2Id);
+      // Always into the caller's own school: the pupil's starting place is what is in or out of scope.
+      return { path: `/api/v1/pupils/${pupilId}/transfer`, body: { schoolId: w.own.schoolId, movedOn: todayInLondon() }, recordId: pupilId };
+    },
+  },
+  'POST pupils/:id/leave': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => {
+      const pupilId = await makePupil(w[target].schoolId);
+      return { path: `/api/v1/pupils/${pupilId}/leave`, body: { leftOn: todayInLondon(), reason: 'MOVED_OUT_OF_AREA' }, recordId: pupilId };
+    },
+  },
+  'GET pupils/:id/access-log': { dims: PUPIL_DIMS, call: async (w, target) => pupilCall(w, target, '/access-log') },
+  'GET pupils/:id/support-plans': { dims: PUPIL_DIMS, call: async (w, target) => pupilCall(w, target, '/support-plans') },
+  'POST pupils/:id/support-plans': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => {
+      const call = await pupilCall(w, target, '/support-plans');
+      return {
+        ...call,
+        body: {
+          outcomes: [{ description: 'Joins in class discussion weekly' }],
+          provision: [{ description: 'Talk partners', frequency: 'daily', by: 'class teacher' }],
+          startOn: todayInLondon(),
+          reviewOn: '2099-01-01',
+        },
+      };
+    },
+  },
+  'GET support-plans/:id': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => {
+      const planId = await makePlan(w[target].schoolId);
+      return { path: `/api/v1/support-plans/${planId}`, recordId: planId };
+    },
+  },
+  'POST support-plans/:id/reviews': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => {
+      const planId = await makePlan(w[target].schoolId);
+      return {
+        path: `/api/v1/support-plans/${planId}/reviews`,
+        body: { reviewedOn: todayInLondon(), outcomes: [{ outcomeIndex: 0, progress: 'PARTLY' }], nextStep: 'CONTINUE' },
+        recordId: planId,
+      };
+    },
+  },
+
+  'GET deadlines': { call: async () => ({ path: '/api/v1/deadlines' }) },
+  'GET sla-rules': { call: async () => ({ path: '/api/v1/sla-rules' }) },
+  'PATCH sla-rules/:kind': {
+    call: async () => {
+      const [rule] = await t.dataSource.query(`SELECT version, duration_value FROM sla_rule WHERE kind = 'ALLOCATION_ACCEPTANCE'`);
+      return { path: '/api/v1/sla-rules/ALLOCATION_ACCEPTANCE', body: { durationValue: rule.duration_value === 2 ? 3 : 2, version: rule.version } };
+    },
+  },
+
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
     call: async (w, target) => ({
@@ -139,6 +238,35 @@ const FIXTURES: Record<string, Fixture> = {
   'POST users/:id/unlock': { call: async (w, target) => userCall(w, target, '/unlock') },
 };
 
+/** A pupil on SEN support at a school, written straight to the table (a valid UPN each time). */
+async function makePupil(schoolId: string): Promise<string> {
+  const body = `886${String(4000 + (n % 5000)).padStart(4, '0')}26${String(n++ % 1000).padStart(3, '0')}`;
+  const [pupil] = await t.dataSource.query(
+    `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, sen_status, primary_need)
+     VALUES ($1, 'Matrix', $2, 'matrix', $3, '2017-05-04', $4, 'K', 'SLCN') RETURNING id`,
+    [`${upnCheckLetter(body)}${body}`, `Pupil ${n}`, nameKey(`Pupil ${n}`), schoolId],
+  );
+  return pupil.id;
+}
+
+/** An open support cycle for a fresh pupil of the school. */
+async function makePlan(schoolId: string): Promise<string> {
+  const pupilId = await makePupil(schoolId);
+  const [plan] = await t.dataSource.query(
+    `INSERT INTO support_plan (pupil_id, school_id, outcomes, provision, start_on, review_on)
+     VALUES ($1, $2, '[{"description":"Reads 40 words a minute"}]', '[{"description":"Phonics","frequency":"daily","by":"TA"}]', '2026-09-01', '2026-12-01')
+     RETURNING id`,
+    [pupilId, schoolId],
+  );
+  return plan.id;
+}
+
+/** A fresh pupil of the target school, so calls that change a pupil never collide. */
+async function pupilCall(w: World, target: Target, suffix: string): Promise<Call> {
+  const pupilId = await makePupil(w[target].schoolId);
+  return { path: `/api/v1/pupils/${pupilId}${suffix}`, recordId: pupilId };
+}
+
 /** A throwaway SENCO of the target school, so account changes never touch the matrix's callers. */
 async function userCall(w: World, target: Target, suffix: string): Promise<Call> {
   const user = await freshUser('SENCO', { schoolId: w[target].schoolId });
@@ -152,13 +280,18 @@ function routeKey(route: RouteInfo): string {
 /** 403 when the role has no grant; 404 when the record lies outside the caller's scope. */
 function expectedStatus(route: RouteInfo, fixture: Fixture, role: Role, target: Target, filter: ScopeFilter | undefined): number {
   if (!scopeFor(role, route.action!)) return 403;
-  if (fixture.dims && filter) {
-    if (filter.nothing) return 404;
-    const restrictions = (Object.keys(filter) as Dimension[]).filter((k) => filter[k] !== undefined);
-    const reachable = restrictions.every((k) => fixture.dims!.includes(k)) && (target === 'own' || restrictions.length === 0);
-    if (!reachable) return 404;
-  }
-  return route.successStatus;
+  const general = ((): number => {
+    if ((fixture.dims || fixture.inBody) && filter) {
+      const outOfScope = fixture.inBody ? 400 : 404;
+      if (filter.nothing) return outOfScope;
+      const restrictions = (Object.keys(filter) as (keyof ScopeFilter)[]).filter((k) => filter[k] !== undefined);
+      const dims: string[] = fixture.dims ?? PUPIL_DIMS;
+      const reachable = restrictions.every((k) => dims.includes(k)) && (target === 'own' || restrictions.length === 0);
+      if (!reachable) return outOfScope;
+    }
+    return route.successStatus;
+  })();
+  return fixture.expect ? fixture.expect(role, target, general) : general;
 }
 
 describe('access matrix: every route x every role x own/other scope', () => {
@@ -177,12 +310,16 @@ describe('access matrix: every route x every role x own/other scope', () => {
         `INSERT INTO school (urn, name, phase, kind, locality_id) VALUES ($1, 'Matrix school', 'PRIMARY', 'MAINSTREAM', $2) RETURNING id`,
         [String(400000 + n++), locality.id],
       );
+      const [school2] = await t.dataSource.query(
+        `INSERT INTO school (urn, name, phase, kind, locality_id) VALUES ($1, 'Matrix school 2', 'PRIMARY', 'MAINSTREAM', $2) RETURNING id`,
+        [String(400000 + n++), locality.id],
+      );
       const [organisation] = await t.dataSource.query(`INSERT INTO organisation (name, kind) VALUES ($1, 'NHS') RETURNING id`, [`Matrix org ${unique()}`]);
       const [service] = await t.dataSource.query(
         `INSERT INTO service (code, name, organisation_id, unit) VALUES ($1, 'Matrix service', $2, 'HOURS') RETURNING id`,
         [`MXS${unique()}`, organisation.id],
       );
-      return { localityId: locality.id, area, schoolId: school.id, organisationId: organisation.id, serviceId: service.id };
+      return { localityId: locality.id, area, schoolId: school.id, school2Id: school2.id, organisationId: organisation.id, serviceId: service.id };
     };
     const own = await place('North');
     const other = await place('South');

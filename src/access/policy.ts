@@ -5,9 +5,20 @@ import type { Role } from './role';
  * - COUNTY: everything (reference data, county-wide staff);
  * - ASSIGNED: a CASEWORKER's or MANAGER's locality, else their area, else the county;
  * - OWN_SCHOOL / OWN_LOCALITY / OWN_ORGANISATION: the school, locality or organisation the user belongs to;
+ * - LOCALITY_CASELOAD: a PANEL member's locality, and within it only pupils with a support request there;
+ * - ORGANISATION_CASELOAD: a PROVIDER's organisation, and only pupils it holds work for (an allocation or
+ *   an advice request, until 30 days after the work completes);
  * - SELF: the caller's own account.
  */
-export type Scope = 'COUNTY' | 'ASSIGNED' | 'OWN_SCHOOL' | 'OWN_LOCALITY' | 'OWN_ORGANISATION' | 'SELF';
+export type Scope =
+  | 'COUNTY'
+  | 'ASSIGNED'
+  | 'OWN_SCHOOL'
+  | 'OWN_LOCALITY'
+  | 'OWN_ORGANISATION'
+  | 'LOCALITY_CASELOAD'
+  | 'ORGANISATION_CASELOAD'
+  | 'SELF';
 
 type Grants = Partial<Record<Role, Scope>>;
 
@@ -35,6 +46,32 @@ export const POLICY = {
   'organisations.write': { ADMIN: 'COUNTY' },
   'services.read': EVERYONE('COUNTY'),
   'services.write': { ADMIN: 'COUNTY' },
+  // The SEN register (API.md roles table: note the narrow PANEL and PROVIDER scopes).
+  'pupils.read': {
+    SENCO: 'OWN_SCHOOL',
+    PANEL: 'LOCALITY_CASELOAD',
+    PROVIDER: 'ORGANISATION_CASELOAD',
+    CASEWORKER: 'ASSIGNED',
+    MANAGER: 'ASSIGNED',
+  },
+  'pupils.write': { SENCO: 'OWN_SCHOOL' },
+  // Transfer: the SENCO of the RECEIVING school (the body's schoolId must be theirs), or a caseworker.
+  'pupils.transfer': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED' },
+  'pupils.leave': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED' },
+  'pupils.access-log': { ADMIN: 'COUNTY', MANAGER: 'ASSIGNED' },
+  // Support plans (assess-plan-do-review cycles).
+  'support-plans.read': { SENCO: 'OWN_SCHOOL', PANEL: 'LOCALITY_CASELOAD', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'support-plans.write': { SENCO: 'OWN_SCHOOL' },
+  // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
+  'deadlines.read': {
+    SENCO: 'OWN_SCHOOL',
+    PANEL: 'OWN_LOCALITY',
+    PROVIDER: 'OWN_ORGANISATION',
+    CASEWORKER: 'ASSIGNED',
+    MANAGER: 'ASSIGNED',
+  },
+  'sla-rules.read': EVERYONE('COUNTY'),
+  'sla-rules.write': { ADMIN: 'COUNTY' },
   // Accounts.
   'users.read': { ADMIN: 'COUNTY' },
   'users.write': { ADMIN: 'COUNTY' },

@@ -9,6 +9,11 @@ export interface ScopeFilter {
   area?: string;
   organisationId?: string;
   userId?: string;
+  /**
+   * Only records in the caller's caseload (PANEL: pupils with a request in their locality;
+   * PROVIDER: pupils their organisation holds work for). The service supplies the SQL.
+   */
+  caseload?: 'LOCALITY' | 'ORGANISATION';
   /** The caller's scope field is missing (a misconfigured account): nothing is in scope. */
   nothing?: true;
 }
@@ -28,12 +33,19 @@ export function scopeFilter(caller: Caller, scope: Scope): ScopeFilter {
       return required(caller.localityId, 'localityId');
     case 'OWN_ORGANISATION':
       return required(caller.organisationId, 'organisationId');
+    case 'LOCALITY_CASELOAD':
+      return caller.localityId ? { localityId: caller.localityId, caseload: 'LOCALITY' } : { nothing: true };
+    case 'ORGANISATION_CASELOAD':
+      return caller.organisationId ? { organisationId: caller.organisationId, caseload: 'ORGANISATION' } : { nothing: true };
     case 'SELF':
       return { userId: caller.userId };
   }
 }
 
-/** SQL expressions of a record's scope columns, e.g. { schoolId: 'pupil.school_id' }. */
+/**
+ * SQL expressions of a record's scope columns, e.g. { schoolId: 'pupil.school_id' }. `caseload`
+ * is a boolean SQL condition that may use :scope_localityId / :scope_organisationId.
+ */
 export type ScopeColumns = Partial<Record<Exclude<keyof ScopeFilter, 'nothing'>, string>>;
 
 /**
@@ -49,9 +61,17 @@ export function applyScope<T extends ObjectLiteral>(
   for (const key of ['schoolId', 'localityId', 'area', 'organisationId', 'userId'] as const) {
     const value = filter[key];
     if (value === undefined) continue;
+    query.setParameter(`scope_${key}`, value);
+    // A caseload condition replaces the plain column test (a PANEL's pupil may sit in another
+    // locality's school yet have a request in theirs).
+    if (filter.caseload) continue;
     const column = columns[key];
     if (!column) return query.andWhere('false');
-    query.andWhere(`${column} = :scope_${key}`, { [`scope_${key}`]: value });
+    query.andWhere(`${column} = :scope_${key}`);
+  }
+  if (filter.caseload) {
+    if (!columns.caseload) return query.andWhere('false');
+    query.andWhere(`(${columns.caseload})`);
   }
   return query;
 }

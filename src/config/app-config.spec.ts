@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       loginRateLimitPerMinute: 20,
       lockoutThreshold: 5,
       lockoutMinutes: 15,
+      dueSoonDays: 14,
     });
   });
 

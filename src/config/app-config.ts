@@ -28,6 +28,8 @@ export interface AppConfig {
   /** Failed sign-ins in a row that lock an account, and for how long. */
   lockoutThreshold: number;
   lockoutMinutes: number;
+  /** Unmet deadlines due within this many days count as DUE_SOON. */
+  dueSoonDays: number;
   /** Milliseconds a readiness probe or a request waits for the database before answering 503. */
   databaseTimeoutMs: number;
 }
@@ -137,5 +139,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginRateLimitPerMinute: integer(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000),
     lockoutThreshold: integer(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
+    dueSoonDays: integer(env, 'DUE_SOON_DAYS', 14, 0, 365),
   };
 }

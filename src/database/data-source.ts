@@ -1,7 +1,15 @@
+import { types } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+// Dates are dates (ARCHITECTURE.md idea 4): a PostgreSQL `date` stays 'YYYY-MM-DD', never a
+// JS Date at some time zone's midnight. Bigint counts become JSON numbers (API.md).
+const DATE_OID = 1082;
+const INT8_OID = 20;
+types.setTypeParser(DATE_OID, (value: string) => value);
+types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 export interface DataSourceSettings {
   url: string;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -26,4 +26,9 @@ export class PageQueryDto {
   @IsString()
   @MaxLength(64)
   sort?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv answers text/csv (same as Accept: text/csv) where a list offers it' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
 }

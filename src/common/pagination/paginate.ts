@@ -15,6 +15,8 @@ export interface KeysetOptions<T> {
   idColumn: string;
   /** Reads a row's value of a sort field for the next cursor. */
   keyOf?: (row: T, field: string) => string | number;
+  /** Rows are the query's raw selection (aliases named as API fields), not entities. */
+  raw?: boolean;
 }
 
 function defaultKey<T>(row: T, field: string): string | number {
@@ -28,8 +30,14 @@ function defaultKey<T>(row: T, field: string): string | number {
  * The one keyset pagination: orders by (sort key, id) and continues strictly after the cursor's
  * row, so deep pages cost the same as the first (given an index on the pair).
  */
+export function paginate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, page: PageQueryDto, options: KeysetOptions<T>): Promise<Page<T>>;
+export function paginate<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<ObjectLiteral>,
+  page: PageQueryDto,
+  options: KeysetOptions<T> & { raw: true },
+): Promise<Page<T>>;
 export async function paginate<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
+  query: SelectQueryBuilder<ObjectLiteral>,
   page: PageQueryDto,
   options: KeysetOptions<T>,
 ): Promise<Page<T>> {
@@ -46,9 +54,9 @@ export async function paginate<T extends ObjectLiteral>(
       cursorId: after.id,
     });
   }
-  query.orderBy(column, direction).addOrderBy(options.idColumn, direction).take(undefined).limit(limit + 1);
+  query.orderBy(column, direction).addOrderBy(options.idColumn, direction).limit(limit + 1);
 
-  const rows = await query.getMany();
+  const rows = (options.raw ? await query.getRawMany() : await query.getMany()) as T[];
   const hasMore = rows.length > limit;
   const data = hasMore ? rows.slice(0, limit) : rows;
   const last = data[data.length - 1];

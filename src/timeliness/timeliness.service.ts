@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, IsNull } from 'typeorm';
+import { type CalendarDate } from '../common/dates/calendar-date';
+import { ProblemException } from '../common/problem/problem.exception';
+import { Deadline } from './deadline.entity';
+import type { DeadlineKind, SubjectType } from './deadline-kind';
+import { dueDate } from './deadline-rules';
+import { SlaRule } from './sla-rule.entity';
+
+export interface DeadlineSubject {
+  subjectType: SubjectType;
+  subjectId: string;
+}
+
+export interface OpenDeadline extends DeadlineSubject {
+  kind: DeadlineKind;
+  startsOn: CalendarDate;
+  /** Required for AGREED (support plan review) and FIXED_DATE (phase transfer) kinds. */
+  dueOn?: CalendarDate;
+  /** A per-service target in weeks (DELIVERY_START). */
+  weeksOverride?: number | null;
+  pupilId?: string | null;
+  schoolId?: string | null;
+  localityId?: string | null;
+  organisationId?: string | null;
+}
+
+/**
+ * The one way feature modules open, meet, cancel or except deadlines. Every method takes the use
+ * case's EntityManager, so the deadline change commits or rolls back with the change it follows.
+ * Features never decide "is it late": status is derived against an as-of date when read.
+ */
+@Injectable()
+export class TimelinessService {
+  /** Opens a deadline with the due date its SLA rule gives (as the rule stands now). */
+  async open(manager: EntityManager, spec: OpenDeadline): Promise<Deadline> {
+    const rule = await manager.findOneByOrFail(SlaRule, { kind: spec.kind });
+    const deadline = manager.create(Deadline, {
+      kind: spec.kind,
+      subjectType: spec.subjectType,
+      subjectId: spec.subjectId,
+      pupilId: spec.pupilId ?? null,
+      schoolId: spec.schoolId ?? null,
+      localityId: spec.localityId ?? null,
+      organisationId: spec.organisationId ?? null,
+      startsOn: spec.startsOn,
+      dueOn: dueDate(rule, spec.startsOn, { dueOn: spec.dueOn, weeksOverride: spec.weeksOverride }),
+      metOn: null,
+      cancelledOn: null,
+      excepted: false,
+      exceptionReason: null,
+    });
+    return manager.save(deadline);
+  }
+
+  /** Meets the subject's open deadline of this kind; undefined when none is open. */
+  async meet(manager: EntityManager, subject: DeadlineSubject, kind: DeadlineKind, metOn: CalendarDate): Promise<Deadline | undefined> {
+    const open = await this.findOpen(manager, subject, kind);
+    if (!open) return undefined;
+    if (metOn < open.startsOn) {
+      throw ProblemException.invalidField('date', `cannot be before the deadline started (${open.startsOn})`);
+    }
+    open.metOn = metOn;
+    return manager.save(open);
+  }
+
+  /** Closes the subject's open deadlines (of the given kinds, or all) as cancelled, not late. */
+  async cancel(manager: EntityManager, subject: DeadlineSubject, cancelledOn: CalendarDate, kinds?: DeadlineKind[]): Promise<number> {
+    const query = manager
+      .createQueryBuilder()
+      .update(Deadline)
+      .set({ cancelledOn: () => 'GREATEST(:cancelledOn::date, starts_on)' })
+      .setParameter('cancelledOn', cancelledOn)
+      .where('subject_type = :subjectType AND subject_id = :subjectId AND met_on IS NULL AND cancelled_on IS NULL', subject);
+    if (kinds?.length) query.andWhere('kind IN (:...kinds)', { kinds });
+    const result = await query.execute();
+    return result.affected ?? 0;
+  }
+
+  /** Marks an exception (Reg 10(4)): the due date stays; the deadline is counted apart. */
+  async markException(manager: EntityManager, subject: DeadlineSubject, kinds: DeadlineKind[], reason: string): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Deadline)
+      .set({ excepted: true, exceptionReason: reason })
+      .where('subject_type = :subjectType AND subject_id = :subjectId AND kind IN (:...kinds)', { ...subject, kinds })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** The open deadline of a kind for a subject, if any. */
+  findOpen(manager: EntityManager, subject: DeadlineSubject, kind: DeadlineKind): Promise<Deadline | null> {
+    return manager.findOneBy(Deadline, { ...subject, kind, metOn: IsNull(), cancelledOn: IsNull() });
+  }
+
+  /** Every deadline of a subject, oldest first (for timelines). */
+  forSubject(manager: EntityManager, subject: DeadlineSubject): Promise<Deadline[]> {
+    return manager.find(Deadline, { where: { ...subject }, order: { startsOn: 'ASC', createdAt: 'ASC' } });
+  }
+}
