@@ -61,12 +61,15 @@ export class IdentityAndAudit1764310000000 implements MigrationInterface {
         school_id uuid,
         locality_id uuid,
         area text,
-        organisation_id uuid
+        organisation_id uuid,
+        -- The child the record is about, so a pupil's access log is one indexed lookup.
+        pupil_id uuid
       )`);
     await db.query(`CREATE INDEX audit_event_at_idx ON audit_event (at DESC, id DESC)`);
     await db.query(`CREATE INDEX audit_event_entity_idx ON audit_event (entity_type, entity_id, at DESC)`);
     await db.query(`CREATE INDEX audit_event_actor_idx ON audit_event (actor_id, at DESC)`);
     await db.query(`CREATE INDEX audit_event_locality_idx ON audit_event (locality_id, at DESC)`);
+    await db.query(`CREATE INDEX audit_event_pupil_idx ON audit_event (pupil_id, at DESC, id DESC) WHERE pupil_id IS NOT NULL`);
     // Append-only, whatever the application does.
     await db.query(`
       CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -50,4 +50,7 @@ export class AuditEvent {
 
   @Column({ type: 'uuid', nullable: true })
   organisationId: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  pupilId: string | null;
 }

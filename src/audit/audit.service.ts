@@ -16,6 +16,8 @@ export interface AuditPlace {
   localityId?: string | null;
   area?: string | null;
   organisationId?: string | null;
+  /** The child the record is about: every read and change of it shows in their access log. */
+  pupilId?: string | null;
 }
 
 export interface AuditEntry {
@@ -58,11 +60,11 @@ export class AuditService {
     const place = entry.place ?? {};
     await manager.query(
       `INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields,
-         outcome, request_id, ip, school_id, locality_id, area, organisation_id)
+         outcome, request_id, ip, school_id, locality_id, area, organisation_id, pupil_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
          COALESCE($12::uuid, (SELECT locality_id FROM school WHERE id = $11::uuid)),
          COALESCE($13, (SELECT area FROM locality WHERE id = COALESCE($12::uuid, (SELECT locality_id FROM school WHERE id = $11::uuid)))),
-         $14)`,
+         $14, $15)`,
       [
         caller?.userId ?? null,
         caller?.email ?? entry.attemptedEmail ?? null,
@@ -78,6 +80,7 @@ export class AuditService {
         place.localityId ?? null,
         place.area ?? null,
         place.organisationId ?? null,
+        place.pupilId ?? null,
       ],
     );
   }

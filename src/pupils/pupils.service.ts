@@ -3,6 +3,7 @@ import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm
 import type { Caller } from '../access/caller';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { TimelinessService } from '../timeliness/timeliness.service';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
@@ -91,6 +92,7 @@ export class PupilsService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly timeliness: TimelinessService,
   ) {}
 
   /** The view a caller gets: PROVIDER practitioners only ever see the minimal one (API.md). */
@@ -131,7 +133,7 @@ export class PupilsService {
         action: 'pupil.read',
         entityType: 'pupil',
         entityId: pupil.id,
-        place: { schoolId: pupil.schoolId },
+        place: { schoolId: pupil.schoolId, pupilId: pupil.id },
       });
       return this.viewFor(scope, pupil, this.clock.today());
     });
@@ -182,7 +184,7 @@ export class PupilsService {
         entityType: 'pupil',
         entityId: pupil.id,
         changedFields: fields.sort(),
-        place: { schoolId: pupil.schoolId },
+        place: { schoolId: pupil.schoolId, pupilId: pupil.id },
       });
       return this.view(await this.findInScope(manager, {}, pupil.id, false), today);
     });
@@ -232,7 +234,7 @@ export class PupilsService {
         entityType: 'pupil',
         entityId: pupil.id,
         changedFields: changed.map((key) => API_FIELD[key]).sort(),
-        place: { schoolId: pupil.schoolId },
+        place: { schoolId: pupil.schoolId, pupilId: pupil.id },
       });
       return this.view(await this.findInScope(manager, {}, pupil.id, false), today);
     });
@@ -264,13 +266,14 @@ export class PupilsService {
       await this.assertEventDate(manager, pupil, 'movedOn', dto.movedOn, today);
 
       await manager.update(Pupil, { id: pupil.id }, { schoolId: dto.schoolId });
+      await this.timeliness.followPupil(manager, pupil.id, dto.schoolId);
       await this.writeHistory(manager, caller, pupil.id, dto.movedOn, [{ field: 'schoolId', from: pupil.schoolId, to: dto.schoolId }]);
       await this.audit.record(manager, caller, {
         action: 'pupil.transfer',
         entityType: 'pupil',
         entityId: pupil.id,
         changedFields: ['schoolId'],
-        place: { schoolId: dto.schoolId },
+        place: { schoolId: dto.schoolId, pupilId: pupil.id },
       });
       return this.view(await this.findInScope(manager, {}, pupil.id, false), today);
     });
@@ -293,13 +296,14 @@ export class PupilsService {
       await this.assertEventDate(manager, pupil, 'leftOn', dto.leftOn, today);
 
       await manager.update(Pupil, { id: pupil.id }, { leftOn: dto.leftOn, leaveReason: dto.reason });
+      await this.timeliness.cancelForPupil(manager, pupil.id, dto.leftOn);
       await this.writeHistory(manager, caller, pupil.id, dto.leftOn, [{ field: 'leftOn', from: null, to: dto.leftOn }]);
       await this.audit.record(manager, caller, {
         action: 'pupil.leave',
         entityType: 'pupil',
         entityId: pupil.id,
         changedFields: ['leaveReason', 'leftOn'],
-        place: { schoolId: pupil.schoolId },
+        place: { schoolId: pupil.schoolId, pupilId: pupil.id },
       });
       return this.view(await this.findInScope(manager, {}, pupil.id, false), today);
     });
@@ -315,8 +319,8 @@ export class PupilsService {
     const qb = this.dataSource
       .getRepository(AuditEvent)
       .createQueryBuilder('event')
-      .where('event.entity_type = :entityType', { entityType: 'pupil' })
-      .andWhere('event.entity_id = :entityId', { entityId: pupil.id });
+      // Every audit row about the child: the pupil record and the records about them (support plans...).
+      .where('event.pupil_id = :pupilId', { pupilId: pupil.id });
     const page = await paginate(qb, query, { sortable: { at: 'event.at' }, defaultSort: '-at', idColumn: 'event.id' });
     return {
       data: page.data.map((event) => ({

@@ -127,3 +127,139 @@ export const DEMO_USERS: DemoUser[] = [
   { email: 'manager.north@example.org', name: 'David Hughes (Area Board, North)', role: 'MANAGER', area: 'North' },
   { email: 'manager.dartford@example.org', name: 'Emma Wood (locality manager, Dartford)', role: 'MANAGER', localityCode: 'DAR-01' },
 ];
+
+/*
+ * Demo SEN register: invented pupils (names drawn from common English first names and surnames,
+ * a few with accents and apostrophes to show accent-insensitive search) and their SEN support
+ * cycles. The service draws them with a seeded PRNG, so every start produces the same pupils.
+ */
+
+/** Pupils drawn per demo school. */
+export const DEMO_PUPILS_PER_SCHOOL = 5;
+
+/** Seed of the demo register's PRNG: change it and every demo pupil changes. */
+export const DEMO_REGISTER_SEED = 0x5e4d2026;
+
+/** Kent's DfE LA number: the first three digits of a Kent UPN. */
+export const DEMO_LA_NUMBER = '886';
+
+/** Single-sex demo schools (by URN), so their pupils get fitting first names. */
+export const DEMO_SINGLE_SEX_SCHOOLS: Record<string, 'GIRLS' | 'BOYS'> = {
+  '136417': 'GIRLS', // Tonbridge Grammar School
+  '118806': 'GIRLS', // Dover Grammar School for Girls
+  '137837': 'GIRLS', // The Folkestone School for Girls
+  '118790': 'BOYS', // Tunbridge Wells Grammar School for Boys
+  '118835': 'BOYS', // Maidstone Grammar School
+};
+
+export const DEMO_GIRLS_NAMES = [
+  'Olivia', 'Amelia', 'Isla', 'Ava', 'Mia', 'Ivy', 'Lily', 'Isabella', 'Sophia', 'Freya', 'Grace', 'Ella',
+  'Poppy', 'Evie', 'Florence', 'Willow', 'Daisy', 'Sienna', 'Phoebe', 'Ruby', 'Emily', 'Harper', 'Millie', 'Maisie',
+  'Jessica', 'Amber', 'Leah', 'Aisha', 'Maya', 'Hannah', 'Zoë', 'Chloé', 'Siobhán', 'Renée', 'Niamh', 'Mollie',
+];
+
+export const DEMO_BOYS_NAMES = [
+  'Noah', 'Oliver', 'George', 'Arthur', 'Muhammad', 'Leo', 'Harry', 'Oscar', 'Archie', 'Henry', 'Theodore', 'Freddie',
+  'Jack', 'Charlie', 'Alfie', 'Theo', 'Jacob', 'Thomas', 'Finley', 'Joshua', 'Riley', 'Mason', 'Ethan', 'Kai',
+  'Reuben', 'Samuel', 'Louis', 'Toby', 'Dylan', 'Harvey', 'Callum', 'Kieran', 'Seán', 'Rónán', 'Ibrahim', 'Jayden',
+];
+
+export const DEMO_SURNAMES = [
+  'Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson', 'Thomas', 'Johnson', 'Roberts',
+  'Robinson', 'Thompson', 'Wright', 'Walker', 'White', 'Edwards', 'Hughes', 'Green', 'Hall', 'Lewis', 'Harris',
+  'Clarke', 'Patel', 'Jackson', 'Wood', 'Turner', 'Martin', 'Cooper', 'Hill', 'Ward', 'Morris', 'Moore', 'Clark',
+  'Lee', 'King', 'Baker', 'Harrison', 'Morgan', 'Allen', 'James', 'Scott', 'Phillips', 'Watson', 'Davis', 'Parker',
+  'Price', 'Bennett', 'Young', 'Griffiths', 'Mitchell', 'Kelly', 'Cook', 'Carter', 'Richardson', 'Bailey', 'Collins',
+  'Bell', 'Shaw', 'Murphy', 'Miller', 'Cox', 'Begum', 'Khan', 'Ahmed', 'Nowak', 'Okafor', 'Adeyemi', 'Kowalski',
+  "O'Brien", "O'Connor", "D'Souza", 'Brontë', 'Ó Súilleabháin', 'Müller', 'Smith-Jones', 'Kaur', 'Singh', 'Begley',
+];
+
+/**
+ * Weights of the primary type of need (per thousand, rounded) from the DfE "Special educational
+ * needs in England" release (January 2024): SEN support led by SLCN, SEMH, MLD, SPLD and ASD;
+ * EHC plans led by ASD, then SLCN, SEMH and SLD. NSA only with SEN support.
+ */
+export const DEMO_NEED_WEIGHTS: Record<'K' | 'E', Record<string, number>> = {
+  K: { SLCN: 250, SEMH: 200, MLD: 130, SPLD: 130, ASD: 110, NSA: 50, OTH: 30, PD: 25, HI: 20, VI: 10, SLD: 10, DS: 5, MSI: 5, PMLD: 5 },
+  E: { ASD: 330, SLCN: 150, SEMH: 150, SLD: 100, MLD: 80, PD: 50, SPLD: 40, HI: 30, PMLD: 25, DS: 20, VI: 10, MSI: 5, OTH: 10 },
+};
+
+export interface DemoPlanTemplate {
+  outcomes: { description: string }[];
+  provision: { description: string; frequency: string; by: string }[];
+}
+
+/** Plan content by primary need; a pupil's cycle draws one of its need's templates (DEFAULT when none). */
+export const DEMO_PLAN_TEMPLATES: Record<string, DemoPlanTemplate[]> = {
+  SLCN: [
+    {
+      outcomes: [{ description: 'Follows a two-step instruction in class without a visual prompt' }, { description: 'Uses sentences of five or more words to retell a short story' }],
+      provision: [
+        { description: 'Small-group language programme (vocabulary and narrative)', frequency: '3 x 20 minutes a week', by: 'Teaching assistant' },
+        { description: 'Visual timetable and word mats in class', frequency: 'Daily', by: 'Class teacher' },
+      ],
+    },
+    {
+      outcomes: [{ description: 'Produces the /s/ and /sh/ sounds correctly in single words' }],
+      provision: [{ description: 'Speech sound practice from the therapist’s programme', frequency: '4 x 10 minutes a week', by: 'Teaching assistant' }],
+    },
+  ],
+  SEMH: [
+    {
+      outcomes: [{ description: 'Uses a calm-down plan to return to learning within ten minutes' }, { description: 'Attends at least 95% of sessions this term' }],
+      provision: [
+        { description: 'Emotional literacy support (ELSA) sessions', frequency: '1 x 30 minutes a week', by: 'ELSA' },
+        { description: 'Morning check-in with a trusted adult', frequency: 'Daily', by: 'Pastoral lead' },
+      ],
+    },
+    {
+      outcomes: [{ description: 'Names two strategies for managing worry and uses one independently' }],
+      provision: [{ description: 'Small nurture group', frequency: '2 x 45 minutes a week', by: 'Nurture lead' }],
+    },
+  ],
+  ASD: [
+    {
+      outcomes: [{ description: 'Manages transitions between lessons using a now-and-next board' }, { description: 'Joins a structured group activity at break time' }],
+      provision: [
+        { description: 'Now-and-next board and advance warning of changes', frequency: 'Daily', by: 'Class teacher' },
+        { description: 'Social communication group', frequency: '1 x 30 minutes a week', by: 'Teaching assistant' },
+        { description: 'Access to a quiet space when overwhelmed', frequency: 'As needed', by: 'SENCO' },
+      ],
+    },
+  ],
+  MLD: [
+    {
+      outcomes: [{ description: 'Recalls number bonds to 10 quickly and accurately' }, { description: 'Reads a book at the next reading band with 90% accuracy' }],
+      provision: [
+        { description: 'Precision teaching of number facts', frequency: '4 x 10 minutes a week', by: 'Teaching assistant' },
+        { description: 'Guided reading in a small group', frequency: '3 x 20 minutes a week', by: 'Class teacher' },
+      ],
+    },
+  ],
+  SPLD: [
+    {
+      outcomes: [{ description: 'Spells 20 high-frequency words correctly in independent writing' }, { description: 'Uses a writing frame to plan a paragraph' }],
+      provision: [
+        { description: 'Structured multisensory phonics and spelling programme', frequency: '3 x 20 minutes a week', by: 'Teaching assistant' },
+        { description: 'Coloured overlays, writing frames and extra time in tests', frequency: 'Daily', by: 'Class teacher' },
+      ],
+    },
+  ],
+  DEFAULT: [
+    {
+      outcomes: [{ description: 'Takes part in whole-class lessons with the agreed adjustments in place' }, { description: 'Completes independent tasks with no more than one adult prompt' }],
+      provision: [
+        { description: 'Reasonable adjustments agreed with the family (seating, resources, rest breaks)', frequency: 'Daily', by: 'Class teacher' },
+        { description: 'Targeted small-group support', frequency: '2 x 30 minutes a week', by: 'Teaching assistant' },
+      ],
+    },
+  ],
+};
+
+/** Short, neutral review notes (about the plan, never sensitive detail about the child). */
+export const DEMO_REVIEW_NOTES = [
+  'Reviewed with parents; targets carried forward with small changes.',
+  'Good progress; provision reduced for the next cycle.',
+  'Review meeting held with the class teacher and family.',
+  'New targets agreed; strategies shared with all staff.',
+];

@@ -2,7 +2,29 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PasswordHasher } from '../auth/password-hasher';
-import { DEMO_LOCALITIES, DEMO_ORGANISATIONS, DEMO_PASSWORD, DEMO_SCHOOLS, DEMO_SERVICES, DEMO_USERS } from './demo-data';
+import { Clock } from '../common/clock/clock';
+import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
+import { nameKey } from '../pupils/name-key';
+import { upnCheckLetter } from '../pupils/upn';
+import {
+  DEMO_BOYS_NAMES,
+  DEMO_GIRLS_NAMES,
+  DEMO_LA_NUMBER,
+  DEMO_LOCALITIES,
+  DEMO_NEED_WEIGHTS,
+  DEMO_ORGANISATIONS,
+  DEMO_PASSWORD,
+  DEMO_PLAN_TEMPLATES,
+  DEMO_PUPILS_PER_SCHOOL,
+  DEMO_REGISTER_SEED,
+  DEMO_REVIEW_NOTES,
+  DEMO_SCHOOLS,
+  DEMO_SERVICES,
+  DEMO_SINGLE_SEX_SCHOOLS,
+  DEMO_SURNAMES,
+  DEMO_USERS,
+  type DemoPlanTemplate,
+} from './demo-data';
 
 export interface SeedCounts {
   localities: number;
@@ -10,6 +32,10 @@ export interface SeedCounts {
   organisations: number;
   services: number;
   users: number;
+  pupils: number;
+  supportPlans: number;
+  /** SUPPORT_PLAN_REVIEW deadlines, one per support plan. */
+  deadlines: number;
 }
 
 /**
@@ -23,6 +49,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -38,10 +65,68 @@ export class DemoSeedService implements OnApplicationBootstrap {
   /** Adds whatever demo rows are missing; returns how many of each were added. */
   async seed(): Promise<SeedCounts> {
     const passwordHash = await this.hasher.hash(DEMO_PASSWORD);
+    const register = buildDemoRegister(this.clock.today());
     return this.dataSource.transaction(async (manager) => ({
       ...(await this.seedReferenceData(manager)),
       users: await this.seedUsers(manager, passwordHash),
+      ...(await this.seedRegister(manager, register)),
     }));
+  }
+
+  /**
+   * Demo pupils (keyed on UPN) and, for the pupils added in this run only, their support cycles,
+   * reviews and SUPPORT_PLAN_REVIEW deadlines: a pupil already there keeps whatever cycles it has,
+   * so running this again adds nothing.
+   */
+  private async seedRegister(manager: EntityManager, register: DemoRegister): Promise<Pick<SeedCounts, 'pupils' | 'supportPlans' | 'deadlines'>> {
+    const inserted = await queryRows<{ upn: string }>(
+      manager,
+      `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id,
+                          sen_status, primary_need, secondary_need)
+       SELECT d.upn, d."firstName", d."lastName", d."firstNameKey", d."lastNameKey", d."dateOfBirth", s.id,
+              d."senStatus", d."primaryNeed", d."secondaryNeed"
+       FROM jsonb_to_recordset($1::jsonb) AS d(upn text, "firstName" text, "lastName" text, "firstNameKey" text,
+         "lastNameKey" text, "dateOfBirth" date, "schoolUrn" text, "senStatus" text, "primaryNeed" text, "secondaryNeed" text)
+       JOIN school s ON s.urn = d."schoolUrn"
+       ORDER BY d.upn
+       ON CONFLICT (upn) DO NOTHING
+       RETURNING upn`,
+      [JSON.stringify(register.pupils)],
+    );
+    const added = new Set(inserted.map((row) => row.upn));
+    const plans = register.plans.filter((plan) => added.has(plan.upn));
+    if (plans.length === 0) return { pupils: added.size, supportPlans: 0, deadlines: 0 };
+    // One statement: the plans, then (joined back on pupil and start date, unique per demo pupil)
+    // their reviews, and a review deadline per plan, met on the review date when reviewed.
+    const [counts] = await queryRows<{ plans: number; deadlines: number }>(
+      manager,
+      `WITH d AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(upn text, outcomes jsonb, provision jsonb, "startOn" date,
+           "reviewOn" date, status text, "reviewedOn" date, "reviewOutcomes" jsonb, "nextStep" text, note text)
+       ), plan AS (
+         INSERT INTO support_plan (pupil_id, school_id, outcomes, provision, start_on, review_on, status, reviewed_on)
+         SELECT p.id, p.school_id, d.outcomes, d.provision, d."startOn", d."reviewOn", d.status, d."reviewedOn"
+         FROM d JOIN pupil p ON p.upn = d.upn
+         ORDER BY d.upn, d."startOn"
+         RETURNING id, pupil_id, school_id, start_on, review_on, reviewed_on
+       ), review AS (
+         INSERT INTO support_plan_review (support_plan_id, reviewed_on, outcomes, next_step, note)
+         SELECT plan.id, plan.reviewed_on, d."reviewOutcomes", d."nextStep", d.note
+         FROM plan JOIN pupil p ON p.id = plan.pupil_id JOIN d ON d.upn = p.upn AND d."startOn" = plan.start_on
+         WHERE plan.reviewed_on IS NOT NULL
+         RETURNING 1
+       ), deadline_row AS (
+         INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, starts_on, due_on, met_on)
+         SELECT 'SUPPORT_PLAN_REVIEW', 'SUPPORT_PLAN', plan.id, plan.pupil_id, plan.school_id, s.locality_id,
+                plan.start_on, plan.review_on, plan.reviewed_on
+         FROM plan JOIN school s ON s.id = plan.school_id
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM plan)::int AS plans, (SELECT count(*) FROM review)::int AS reviews,
+              (SELECT count(*) FROM deadline_row)::int AS deadlines`,
+      [JSON.stringify(plans)],
+    );
+    return { pupils: added.size, supportPlans: counts.plans, deadlines: counts.deadlines };
   }
 
   /** Demo logins, one or more per role (README lists them); skipped when the email exists. */
@@ -61,7 +146,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     );
   }
 
-  private async seedReferenceData(manager: EntityManager): Promise<Omit<SeedCounts, 'users'>> {
+  private async seedReferenceData(manager: EntityManager): Promise<Pick<SeedCounts, 'localities' | 'schools' | 'organisations' | 'services'>> {
     const localities = await insertMissing(
       manager,
       `INSERT INTO locality (code, name, area, district)
@@ -103,4 +188,205 @@ async function insertMissing(manager: EntityManager, sql: string, rows: object[]
   // TypeORM's postgres driver answers [rows, affected] for writes with RETURNING... or just rows.
   if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number') return result[1];
   return Array.isArray(result) ? result.length : 0;
+}
+
+/** The rows of a query, whichever shape TypeORM's postgres driver answers a write with RETURNING in. */
+async function queryRows<T>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
+  const result: unknown = await manager.query(sql, parameters);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return Array.isArray(result) ? (result as T[]) : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo register: drawn from a seeded PRNG, so the same pupils every time; dates relative to
+// today, so whatever the date the demo shows reviews on track, due soon, overdue, met on time and
+// met late.
+// ---------------------------------------------------------------------------------------------
+
+export interface DemoPupilRow {
+  upn: string;
+  firstName: string;
+  lastName: string;
+  firstNameKey: string;
+  lastNameKey: string;
+  dateOfBirth: CalendarDate;
+  schoolUrn: string;
+  senStatus: 'N' | 'K' | 'E';
+  primaryNeed: string | null;
+  secondaryNeed: string | null;
+}
+
+export interface DemoPlanRow {
+  upn: string;
+  outcomes: DemoPlanTemplate['outcomes'];
+  provision: DemoPlanTemplate['provision'];
+  startOn: CalendarDate;
+  reviewOn: CalendarDate;
+  status: 'OPEN' | 'REVIEWED';
+  reviewedOn: CalendarDate | null;
+  reviewOutcomes: { outcomeIndex: number; progress: 'ACHIEVED' | 'PARTLY' | 'NOT_ACHIEVED' }[] | null;
+  nextStep: 'CONTINUE' | 'NEW_CYCLE' | null;
+  note: string | null;
+}
+
+export interface DemoRegister {
+  pupils: DemoPupilRow[];
+  plans: DemoPlanRow[];
+}
+
+/** The academic year the UPNs' allocation years are counted from: fixed, so a pupil's UPN never changes. */
+const UPN_BASE_ACADEMIC_YEAR = 2025;
+
+/** mulberry32: a small, fast, seeded 32-bit PRNG; returns numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type OpenTiming = 'OVERDUE' | 'DUE_SOON' | 'ON_TRACK';
+
+/**
+ * The demo pupils and their cycles as of `today`. Everything about who a pupil is (name, UPN,
+ * school, year group, status, needs, which cycles) comes from the PRNG alone and draws the same
+ * numbers whatever the date; only the dates move with today. About 80% K, 15% E, 5% N; about 9 in
+ * 10 K pupils have an open cycle (per locality ~15% overdue, ~15% due within 14 days, the rest on
+ * track) and about 2 in 3 of those an earlier reviewed one (~70% reviewed on time, ~30% late).
+ */
+export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED): DemoRegister {
+  const random = mulberry32(seed);
+  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const weighted = (weights: Record<string, number>, exclude: readonly (string | null)[] = []): string => {
+    const entries = Object.entries(weights).filter(([code]) => !exclude.includes(code));
+    let r = random() * entries.reduce((sum, [, w]) => sum + w, 0);
+    for (const [code, w] of entries) {
+      r -= w;
+      if (r < 0) return code;
+    }
+    return entries[entries.length - 1][0];
+  };
+  const academicYear = Number(academicYearStart(today).slice(0, 4));
+  const pupils: DemoPupilRow[] = [];
+  const plans: DemoPlanRow[] = [];
+  // Open cycles are given their timing per locality afterwards, so every locality shows some of each.
+  const openByLocality = new Map<string, DemoPlanRow[]>();
+
+  DEMO_SCHOOLS.forEach((school) => {
+    const establishment = school.urn.slice(-4);
+    const sex = DEMO_SINGLE_SEX_SCHOOLS[school.urn];
+    for (let n = 0; n < DEMO_PUPILS_PER_SCHOOL; n += 1) {
+      // Every draw below happens for every pupil, in the same order, so the sequence never depends on today.
+      const yearGroup = school.phase === 'PRIMARY' ? int(0, 6) : int(7, 11);
+      const dayOfYear = int(0, 364);
+      const girl = sex === 'GIRLS' || (sex !== 'BOYS' && random() < 0.45);
+      const firstName = pick(girl ? DEMO_GIRLS_NAMES : DEMO_BOYS_NAMES);
+      const lastName = pick(DEMO_SURNAMES);
+      const statusDraw = random();
+      const senStatus = statusDraw < 0.8 ? 'K' : statusDraw < 0.95 ? 'E' : 'N';
+      const primaryDraw = weighted(DEMO_NEED_WEIGHTS[senStatus === 'E' ? 'E' : 'K']);
+      const secondaryDraw = weighted(DEMO_NEED_WEIGHTS.K, ['NSA', primaryDraw]);
+      const hasSecondary = random() < 0.35;
+      const primaryNeed = senStatus === 'N' ? null : primaryDraw;
+      const secondaryNeed = senStatus === 'N' || primaryNeed === 'NSA' || !hasSecondary ? null : secondaryDraw;
+      const serial = String(1 + n * 150 + int(0, 149)).padStart(3, '0');
+      const body = `${DEMO_LA_NUMBER}${establishment}${String((UPN_BASE_ACADEMIC_YEAR - yearGroup) % 100).padStart(2, '0')}${serial}`;
+      const upn = `${upnCheckLetter(body)}${body}`;
+      // Born in the cohort that is in `yearGroup` this academic year (1 September to 31 August).
+      const cohortStart = `${academicYear - 5 - yearGroup}-09-01`;
+      const dateOfBirth = addDays(cohortStart, Math.min(dayOfYear, daysInCohort(cohortStart) - 1));
+      pupils.push({
+        upn,
+        firstName,
+        lastName,
+        firstNameKey: nameKey(firstName),
+        lastNameKey: nameKey(lastName),
+        dateOfBirth,
+        schoolUrn: school.urn,
+        senStatus,
+        primaryNeed,
+        secondaryNeed,
+      });
+
+      const hasOpen = random() < 0.9;
+      const hasEarlier = random() < 0.65;
+      const templates = DEMO_PLAN_TEMPLATES[primaryNeed ?? ''] ?? DEMO_PLAN_TEMPLATES.DEFAULT;
+      const earlierTemplate = pick(templates);
+      const openTemplate = pick(templates);
+      const earlierStartAgo = int(150, 210);
+      const earlierReviewAgo = int(110, 130);
+      const late = random() < 0.3;
+      const reviewShift = late ? int(2, 16) : -int(0, 5);
+      const progress = earlierTemplate.outcomes.map(() => random());
+      const nextStep = random() < 0.6 ? 'CONTINUE' : 'NEW_CYCLE';
+      const noteDraw = random();
+      const openStartAgo = int(30, 90);
+      if (senStatus !== 'K') continue;
+
+      if (hasOpen && hasEarlier) {
+        const reviewOn = addDays(today, -earlierReviewAgo);
+        plans.push({
+          upn,
+          ...earlierTemplate,
+          startOn: addDays(today, -earlierStartAgo),
+          reviewOn,
+          status: 'REVIEWED',
+          reviewedOn: addDays(reviewOn, reviewShift),
+          reviewOutcomes: progress.map((p, outcomeIndex) => ({
+            outcomeIndex,
+            progress: p < 0.35 ? 'ACHIEVED' : p < 0.85 ? 'PARTLY' : 'NOT_ACHIEVED',
+          })),
+          nextStep,
+          note: noteDraw < 0.5 ? null : DEMO_REVIEW_NOTES[Math.floor(((noteDraw - 0.5) / 0.5) * DEMO_REVIEW_NOTES.length)],
+        });
+      }
+      if (hasOpen) {
+        const open: DemoPlanRow = {
+          upn,
+          ...openTemplate,
+          startOn: addDays(today, -openStartAgo),
+          reviewOn: today, // set by its timing below
+          status: 'OPEN',
+          reviewedOn: null,
+          reviewOutcomes: null,
+          nextStep: null,
+          note: null,
+        };
+        plans.push(open);
+        const list = openByLocality.get(school.localityCode) ?? [];
+        list.push(open);
+        openByLocality.set(school.localityCode, list);
+      }
+    }
+  });
+
+  [...openByLocality.keys()].sort().forEach((locality, index) => {
+    const open = openByLocality.get(locality) ?? [];
+    const localRandom = mulberry32(seed + index + 1);
+    const overdue = Math.max(1, Math.round(open.length * 0.15));
+    const dueSoon = Math.max(1, Math.round(open.length * 0.15));
+    const timings: OpenTiming[] = open.map((_, i) => (i < overdue ? 'OVERDUE' : i < overdue + dueSoon ? 'DUE_SOON' : 'ON_TRACK'));
+    // Fisher-Yates with the locality's own PRNG, so which pupils are late does not follow list order.
+    for (let i = timings.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(localRandom() * (i + 1));
+      [timings[i], timings[j]] = [timings[j], timings[i]];
+    }
+    open.forEach((plan, i) => {
+      const daysAhead =
+        timings[i] === 'OVERDUE' ? -(1 + Math.floor(localRandom() * 21)) : timings[i] === 'DUE_SOON' ? Math.floor(localRandom() * 15) : 15 + Math.floor(localRandom() * 46);
+      plan.reviewOn = addDays(today, daysAhead);
+    });
+  });
+  return { pupils, plans };
+}
+
+/** Days from a 1 September to the next 31 August inclusive (366 when the February has 29 days). */
+function daysInCohort(cohortStart: CalendarDate): number {
+  const year = Number(cohortStart.slice(0, 4)) + 1;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 366 : 365;
 }

@@ -72,7 +72,7 @@ export class SupportPlansService {
         action: 'support-plan.read',
         entityType: 'support-plan',
         entityId: plan.id,
-        place: { schoolId: pupil.schoolId, localityId: pupil.localityId },
+        place: { schoolId: pupil.schoolId, localityId: pupil.localityId, pupilId: pupil.id },
       });
       const [view] = await this.views(manager, caller, [plan]);
       return view;
@@ -119,7 +119,7 @@ export class SupportPlansService {
           entityType: 'support-plan',
           entityId: plan.id,
           changedFields: changedFields({}, dto),
-          place: { schoolId: pupil.schoolId, localityId: pupil.localityId },
+          place: { schoolId: pupil.schoolId, localityId: pupil.localityId, pupilId: pupil.id },
         });
         return SupportPlanView.of(plan, null, deadline, this.viewOptions(caller));
       });
@@ -129,7 +129,7 @@ export class SupportPlansService {
         const open = await this.openCycleOf(this.dataSource.manager, pupilId);
         if (open) throw openCycleProblem(open);
       }
-      throw withoutParameters(error);
+      throw error;
     }
   }
 
@@ -173,12 +173,10 @@ export class SupportPlansService {
         entityId: plan.id,
         // Names only: whether a note was written, never what it says.
         changedFields: ['nextStep', 'outcomes', 'reviewedOn', 'status', ...(dto.note ? ['note'] : [])].sort(),
-        place: { schoolId: pupil.schoolId, localityId: pupil.localityId },
+        place: { schoolId: pupil.schoolId, localityId: pupil.localityId, pupilId: pupil.id },
       });
       const deadline = met ?? (await this.reviewDeadlines(manager, [plan.id])).get(plan.id) ?? null;
       return SupportPlanView.of(saved, review, deadline, this.viewOptions(caller));
-    }).catch((error: unknown) => {
-      throw withoutParameters(error);
     });
   }
 
@@ -247,18 +245,6 @@ function openCycleProblem(open: SupportPlan): ProblemException {
     undefined,
     { openSupportPlanId: open.id },
   );
-}
-
-/**
- * A failed query carries its parameters, here free text about a child (outcomes, the review
- * note), and the error log of an unexpected failure prints every enumerable property of the
- * error. Hide them before the error leaves the service; the SQL text and SQLSTATE stay.
- */
-function withoutParameters(error: unknown): unknown {
-  if (error !== null && typeof error === 'object' && 'parameters' in error) {
-    Object.defineProperty(error, 'parameters', { value: undefined, enumerable: false, writable: true, configurable: true });
-  }
-  return error;
 }
 
 function constraintOf(error: unknown): string | undefined {

@@ -88,6 +88,33 @@ export class TimelinessService {
     return result.affected ?? 0;
   }
 
+  /**
+   * A pupil moved school: their open deadlines follow them, so the receiving school and its
+   * locality see (and are counted for) what is still to be done. Met and cancelled ones stay put.
+   */
+  async followPupil(manager: EntityManager, pupilId: string, schoolId: string): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Deadline)
+      .set({ schoolId, localityId: () => '(SELECT locality_id FROM school WHERE id = :schoolId)' })
+      .setParameter('schoolId', schoolId)
+      .where('pupil_id = :pupilId AND met_on IS NULL AND cancelled_on IS NULL', { pupilId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** A pupil left: their open deadlines close as cancelled (not late) on the day they left. */
+  async cancelForPupil(manager: EntityManager, pupilId: string, cancelledOn: CalendarDate): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Deadline)
+      .set({ cancelledOn: () => 'GREATEST(:cancelledOn::date, starts_on)' })
+      .setParameter('cancelledOn', cancelledOn)
+      .where('pupil_id = :pupilId AND met_on IS NULL AND cancelled_on IS NULL', { pupilId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   /** The open deadline of a kind for a subject, if any. */
   findOpen(manager: EntityManager, subject: DeadlineSubject, kind: DeadlineKind): Promise<Deadline | null> {
     return manager.findOneBy(Deadline, { ...subject, kind, metOn: IsNull(), cancelledOn: IsNull() });

@@ -20,9 +20,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
   const { status, body, unexpected } = toProblemResponse(error, { url: request.url, id: request.id });
   if (unexpected) {
-    logger.error({ err: error, requestId: request.id, status }, (error as Error)?.stack ?? String(error));
+    logger.error({ err: loggableError(error), requestId: request.id, status }, 'unexpected error');
   }
   if (reply.sent) return;
   if (typeof body.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter));
   void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/**
+ * What of an error may go to the log: its kind, code, message and stack. Never a failed query's
+ * parameters or a driver's detail, which carry the values a client sent (names, notes, passwords).
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: typeof error === 'string' ? error : 'non-error thrown' };
+  const { code } = error as { code?: unknown };
+  const driverCode = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return { type: error.name, code: driverCode ?? code, message: error.message, stack: error.stack };
 }
