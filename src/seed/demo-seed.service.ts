@@ -320,7 +320,7 @@ export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED
       const openTemplate = pick(templates);
       const earlierStartAgo = int(150, 210);
       const earlierReviewAgo = int(110, 130);
-      const late = random() < 0.3;
+      const late = random() < 0.33;
       const reviewShift = late ? int(2, 16) : -int(0, 5);
       const progress = earlierTemplate.outcomes.map(() => random());
       const nextStep = random() < 0.6 ? 'CONTINUE' : 'NEW_CYCLE';
