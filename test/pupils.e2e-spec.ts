@@ -63,7 +63,7 @@ describe('pupils', () => {
   const readsOf = (id: string) => count(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'pupil.read' AND entity_id = $1`, [id]);
   const historyOf = (id: string) =>
     t.dataSource.query(
-      `SELECT field, from_value, to_value, effective_on, changed_by FROM pupil_history WHERE pupil_id = $1 ORDER BY changed_at, field`,
+      `SELECT field, from_value, to_value, effective_on, changed_by FROM pupil_history WHERE pupil_id = $1 ORDER BY effective_on, field COLLATE "C"`,
       [id],
     );
 
