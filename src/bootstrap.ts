@@ -3,6 +3,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from './config/app-config';
+import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { validationProblem } from './common/problem/validation-errors';
@@ -53,7 +54,7 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const document = SwaggerModule.createDocument(
+  const document = documentConventions(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Locality SEN API')
@@ -66,6 +67,6 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
       .addBearerAuth()
       .build(),
     { extraModels: [ProblemDto] },
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.swaggerUi ?? true });
 }

@@ -261,3 +261,35 @@ describe('OpenAPI document', () => {
     }
   });
 });
+
+describe('OpenAPI conventions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('documents path ids as UUIDs and If-Match on every PATCH', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    let ids = 0;
+    let patches = 0;
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: { name: string; in: string; schema?: { format?: string } }[] }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const p of op.parameters ?? []) {
+          if (p.in === 'path' && p.name === 'id') {
+            expect({ path, format: p.schema?.format }).toEqual({ path, format: 'uuid' });
+            ids += 1;
+          }
+        }
+        if (method === 'patch') {
+          expect({ path, ifMatch: (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'If-Match') }).toEqual({ path, ifMatch: true });
+          patches += 1;
+        }
+      }
+    }
+    expect(ids).toBeGreaterThan(10);
+    expect(patches).toBeGreaterThanOrEqual(6);
+  });
+});

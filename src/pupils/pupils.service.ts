@@ -501,19 +501,9 @@ export class PupilsService {
     };
   }
 
+  /** API.md's minimal view: only these fields of the full one, never history or plans. */
   private minimalView(pupil: Pupil, today: CalendarDate): PupilMinimalView {
-    const school = pupil.school as School;
-    return {
-      id: pupil.id,
-      upn: pupil.upn,
-      firstName: pupil.firstName,
-      lastName: pupil.lastName,
-      dateOfBirth: pupil.dateOfBirth,
-      yearGroup: yearGroupFromBirth(pupil.dateOfBirth, today) + pupil.yearOffset,
-      schoolId: pupil.schoolId,
-      schoolName: school.name,
-      primaryNeed: pupil.primaryNeed,
-      secondaryNeed: pupil.secondaryNeed,
-    };
+    const full = this.view(pupil, today);
+    return Object.fromEntries(PUPIL_MINIMAL_VIEW_COLUMNS.map((field) => [field, full[field]])) as unknown as PupilMinimalView;
   }
 }
