@@ -7,10 +7,12 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
+import { ResourcePoolsModule } from './pools/resource-pools.module';
 import { ProvidersModule } from './providers/providers.module';
 import { PupilsModule } from './pupils/pupils.module';
 import { SeedModule } from './seed/seed.module';
 import { SupportPlansModule } from './support-plans/support-plans.module';
+import { SupportRequestsModule } from './support-requests/support-requests.module';
 import { TimelinessModule } from './timeliness/timeliness.module';
 import { UsersModule } from './users/users.module';
 
@@ -29,6 +31,8 @@ import { UsersModule } from './users/users.module';
     ProvidersModule,
     PupilsModule,
     SupportPlansModule,
+    SupportRequestsModule,
+    ResourcePoolsModule,
     SeedModule,
   ],
 })

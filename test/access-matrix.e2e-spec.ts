@@ -62,6 +62,8 @@ interface Fixture {
 let t: TestApp;
 let n = 0;
 const PUPIL_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
+/** A support request's scope: its school, the locality that hears it, and that locality's area. */
+const REQUEST_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
 const unique = () => `${Date.now().toString(36)}${(n++).toString(36)}`.toUpperCase().slice(-8);
 const version = async (table: string, id: string) => (await t.dataSource.query(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version as number;
 
@@ -211,12 +213,73 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  'GET support-requests': { call: async () => ({ path: '/api/v1/support-requests' }) },
+  'POST support-requests': {
+    inBody: true,
+    call: async (w, target) => {
+      const pupilId = await makePupil(w[target].schoolId);
+      const [service] = await t.dataSource.query(`SELECT code FROM service WHERE id = $1`, [w[target].serviceId]);
+      return {
+        path: '/api/v1/support-requests',
+        body: { pupilId, serviceCode: service.code, reason: 'Matrix request', urgency: 'ROUTINE', unitsRequested: 2.5 },
+        recordId: pupilId,
+      };
+    },
+  },
+  'GET support-requests/:id': {
+    dims: REQUEST_DIMS,
+    call: async (w, target) => {
+      const requestId = await makeRequest(w[target], 'SUBMITTED');
+      return { path: `/api/v1/support-requests/${requestId}`, recordId: requestId };
+    },
+  },
+  'POST support-requests/:id/submit': {
+    dims: REQUEST_DIMS,
+    call: async (w, target) => {
+      const requestId = await makeRequest(w[target], 'DRAFT');
+      return { path: `/api/v1/support-requests/${requestId}/submit`, recordId: requestId };
+    },
+  },
+  'POST support-requests/:id/withdraw': {
+    dims: REQUEST_DIMS,
+    call: async (w, target) => {
+      const requestId = await makeRequest(w[target], 'SUBMITTED');
+      return { path: `/api/v1/support-requests/${requestId}/withdraw`, body: { reason: 'Matrix withdrawal' }, recordId: requestId };
+    },
+  },
+
   'GET deadlines': { call: async () => ({ path: '/api/v1/deadlines' }) },
   'GET sla-rules': { call: async () => ({ path: '/api/v1/sla-rules' }) },
   'PATCH sla-rules/:kind': {
     call: async () => {
       const [rule] = await t.dataSource.query(`SELECT version, duration_value FROM sla_rule WHERE kind = 'ALLOCATION_ACCEPTANCE'`);
       return { path: '/api/v1/sla-rules/ALLOCATION_ACCEPTANCE', body: { durationValue: rule.duration_value === 2 ? 3 : 2, version: rule.version } };
+    },
+  },
+
+  'GET resource-pools': { call: async () => ({ path: '/api/v1/resource-pools' }) },
+  'POST resource-pools': {
+    inBody: true,
+    // A year of its own per call, so no two pools of a locality and service overlap.
+    call: async (w, target) => {
+      const year = 2200 + n++;
+      const [service] = await t.dataSource.query(`SELECT code FROM service WHERE id = $1`, [w[target].serviceId]);
+      return {
+        path: '/api/v1/resource-pools',
+        body: { localityId: w[target].localityId, serviceCode: service.code, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, capacityUnits: 10 },
+      };
+    },
+  },
+  'GET resource-pools/:id': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => {
+      const year = 2200 + n++;
+      const [pool] = await t.dataSource.query(
+        `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units)
+         SELECT $1, code, $3::date, $4::date, 10 FROM service WHERE id = $2 RETURNING id`,
+        [w[target].localityId, w[target].serviceId, `${year}-01-01`, `${year}-12-31`],
+      );
+      return { path: `/api/v1/resource-pools/${pool.id}`, recordId: pool.id };
     },
   },
 
@@ -259,6 +322,17 @@ async function makePlan(schoolId: string): Promise<string> {
     [pupilId, schoolId],
   );
   return plan.id;
+}
+
+/** A support request for a fresh pupil of the place's school, heard by its locality. */
+async function makeRequest(place: Place, status: 'DRAFT' | 'SUBMITTED'): Promise<string> {
+  const pupilId = await makePupil(place.schoolId);
+  const [request] = await t.dataSource.query(
+    `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, status, submitted_on)
+     VALUES ($1, $2, $3, (SELECT code FROM service WHERE id = $4), 'Matrix request', 'ROUTINE', 4, $5, $6) RETURNING id`,
+    [pupilId, place.schoolId, place.localityId, place.serviceId, status, status === 'DRAFT' ? null : todayInLondon()],
+  );
+  return request.id;
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */

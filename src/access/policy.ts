@@ -62,6 +62,11 @@ export const POLICY = {
   // Support plans (assess-plan-do-review cycles).
   'support-plans.read': { SENCO: 'OWN_SCHOOL', PANEL: 'LOCALITY_CASELOAD', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
   'support-plans.write': { SENCO: 'OWN_SCHOOL' },
+  // Support requests from SENCOs to their locality, and the locality's resource pools.
+  'support-requests.read': { SENCO: 'OWN_SCHOOL', PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'support-requests.write': { SENCO: 'OWN_SCHOOL' },
+  'resource-pools.read': { PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED', ADMIN: 'COUNTY' },
+  'resource-pools.write': { PANEL: 'OWN_LOCALITY', ADMIN: 'COUNTY' },
   // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
   'deadlines.read': {
     SENCO: 'OWN_SCHOOL',

@@ -35,18 +35,28 @@ import { normaliseUpn } from './upn';
 import { birthRangeOfYearGroup, MAX_YEAR_OFFSET, RECEPTION, YEAR_11, yearGroupFromBirth, yearGroupName } from './year-group';
 
 /**
+ * A PANEL member's caseload: pupils with a support request heard in their locality (submitted
+ * or later, never a school's draft), wherever the pupil is at school now. Uses the `pupil` alias.
+ */
+export const PANEL_CASELOAD_SQL =
+  "EXISTS (SELECT 1 FROM support_request sr WHERE sr.pupil_id = pupil.id AND sr.locality_id = :scope_localityId AND sr.status <> 'DRAFT')";
+
+/**
  * Where a pupil sits, for the caller's scope, once `pupil` is joined to its `school` and that to
- * its `locality`. There is no `caseload` condition yet, so applyScope matches nothing for the
- * caseload scopes: PANEL members (pupils with a support request in their locality) see pupils once
- * the support requests feature (src/requests/) supplies that SQL here, and PROVIDER practitioners
- * (pupils their organisation holds an allocation or advice request for) once the delivery and EHC
- * advice features (src/delivery/, src/ehc/) do.
+ * its `locality`. PANEL members see their caseload (PANEL_CASELOAD_SQL). PROVIDER practitioners'
+ * caseload (pupils their organisation holds an allocation or advice request for) has no SQL yet,
+ * so applyScope matches nothing for it until the delivery and EHC advice features supply it.
  */
 const PUPIL_SCOPE_COLUMNS: ScopeColumns = {
   schoolId: 'pupil.school_id',
   localityId: 'school.locality_id',
   area: 'locality.area',
 };
+
+/** The pupil scope columns for this caller: with the caseload condition a LOCALITY caseload needs. */
+export function pupilScopeColumns(scope: ScopeFilter, columns: ScopeColumns = PUPIL_SCOPE_COLUMNS): ScopeColumns {
+  return scope.caseload === 'LOCALITY' ? { ...columns, caseload: PANEL_CASELOAD_SQL } : columns;
+}
 
 /** The same scope applied to a school named in a body (a transfer's or a new pupil's school). */
 const SCHOOL_SCOPE_COLUMNS: ScopeColumns = {
@@ -107,7 +117,7 @@ export class PupilsService {
   async list(scope: ScopeFilter, query: PupilQueryDto): Promise<Page<PupilView | PupilMinimalView>> {
     const today = this.clock.today();
     const qb = this.pupilQuery(this.dataSource.manager);
-    applyScope(qb, scope, PUPIL_SCOPE_COLUMNS);
+    applyScope(qb, scope, pupilScopeColumns(scope));
     if (!query.includeLeft) qb.andWhere('pupil.left_on IS NULL');
     if (query.schoolId) qb.andWhere('pupil.school_id = :schoolId', { schoolId: query.schoolId });
     if (query.localityId) qb.andWhere('school.locality_id = :localityId', { localityId: query.localityId });
@@ -348,7 +358,7 @@ export class PupilsService {
   /** The pupil, if the caller's scope reaches it; otherwise 404 (never reveal that it exists). */
   private async findInScope(manager: EntityManager, scope: ScopeFilter, id: string, lock: boolean): Promise<Pupil> {
     const qb = this.pupilQuery(manager).where('pupil.id = :id', { id });
-    applyScope(qb, scope, PUPIL_SCOPE_COLUMNS);
+    applyScope(qb, scope, pupilScopeColumns(scope));
     // Locks the pupil row only, not its school and locality.
     if (lock) qb.setLock('pessimistic_write', undefined, ['pupil']);
     const pupil = await qb.getOne();

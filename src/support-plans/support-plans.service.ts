@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Locality } from '../localities/locality.entity';
 import { School } from '../localities/school.entity';
 import { Pupil } from '../pupils/pupil.entity';
+import { pupilScopeColumns } from '../pupils/pupils.service';
 import { Deadline } from '../timeliness/deadline.entity';
 import { type DeadlineSubject, TimelinessService } from '../timeliness/timeliness.service';
 import { CreateSupportPlanDto, ReviewDto, SupportPlanQueryDto, SupportPlanView, type SupportPlanViewOptions } from './dto/support-plan.dto';
@@ -183,8 +184,8 @@ export class SupportPlansService {
   /**
    * The pupil, if the caller's scope reaches them; otherwise 404 naming `what` the caller asked
    * for (never saying that the pupil exists). Scope is the pupil's current school, its locality
-   * and area. A PANEL member's caseload (pupils with a support request in their locality) has no
-   * SQL yet, as support requests do not exist: applyScope then matches nothing.
+   * and area. A PANEL member reaches the pupils of their caseload (a support request heard in
+   * their locality: PANEL_CASELOAD_SQL).
    */
   private async pupilInScope(manager: EntityManager, pupilId: string, scope: ScopeFilter, what: string, lock = false): Promise<PupilPlace> {
     const qb = manager
@@ -196,7 +197,7 @@ export class SupportPlansService {
       .addSelect('school.locality_id', 'localityId')
       .addSelect('pupil.left_on', 'leftOn')
       .where('pupil.id = :pupilId', { pupilId });
-    applyScope(qb, scope, { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' });
+    applyScope(qb, scope, pupilScopeColumns(scope, { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' }));
     if (lock) qb.setLock('pessimistic_write', undefined, ['pupil']);
     const row = await qb.getRawOne<PupilPlace>();
     if (!row) throw ProblemException.notFound(what);
