@@ -1,5 +1,6 @@
 import { DemoSeedService } from '../src/seed/demo-seed.service';
-import { todayInLondon } from '../src/common/dates/calendar-date';
+import { academicYearStart, addDays, todayInLondon } from '../src/common/dates/calendar-date';
+import { unitsProblem } from '../src/pools/units';
 import { upnProblem } from '../src/pupils/upn';
 import { yearGroupFromBirth } from '../src/pupils/year-group';
 import {
@@ -35,7 +36,8 @@ describe('demo seed', () => {
   const registerCounts = async () =>
     (
       await t.dataSource.query(`SELECT (SELECT count(*)::int FROM pupil) AS pupils, (SELECT count(*)::int FROM support_plan) AS plans,
-        (SELECT count(*)::int FROM support_plan_review) AS reviews, (SELECT count(*)::int FROM deadline) AS deadlines`)
+        (SELECT count(*)::int FROM support_plan_review) AS reviews, (SELECT count(*)::int FROM deadline) AS deadlines,
+        (SELECT count(*)::int FROM resource_pool) AS pools, (SELECT count(*)::int FROM support_request) AS requests`)
     )[0];
 
   const login = async (email: string) =>
@@ -64,15 +66,21 @@ describe('demo seed', () => {
     const before = await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`);
     const registerBefore = await registerCounts();
     const added = await t.app.get(DemoSeedService).seed();
-    expect(added).toEqual({ localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0 });
+    expect(added).toEqual({
+      localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 0, supportRequests: 0,
+    });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
     expect(await registerCounts()).toEqual(registerBefore);
   });
 
   it('adds back only what is missing', async () => {
-    await t.dataSource.query(`DELETE FROM service WHERE code = 'SALT'`);
+    // PHYSIO: no demo pool or request refers to it. One Thanet pool goes too.
+    await t.dataSource.query(`DELETE FROM service WHERE code = 'PHYSIO'`);
+    await t.dataSource.query(`DELETE FROM resource_pool WHERE service_code = 'OT' AND locality_id = (SELECT id FROM locality WHERE code = 'THA-01')`);
     const added = await t.app.get(DemoSeedService).seed();
-    expect(added).toEqual({ localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0 });
+    expect(added).toEqual({
+      localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 1, supportRequests: 0,
+    });
   });
 
   it('seeds one or more demo logins per role, each able to sign in with its scope', async () => {
@@ -137,11 +145,11 @@ describe('demo seed', () => {
 
   it('shows the Dartford locality manager overdue reviews in their locality only', async () => {
     const bearer = await login('manager.dartford@example.org');
-    const res = await t.http().get('/api/v1/deadlines?status=OVERDUE&limit=500').set('Authorization', bearer).expect(200);
+    const res = await t.http().get('/api/v1/deadlines?status=OVERDUE&kind=SUPPORT_PLAN_REVIEW&limit=500').set('Authorization', bearer).expect(200);
     expect(res.body.data.length).toBeGreaterThan(0);
     const [dartford] = await t.dataSource.query(`SELECT id FROM locality WHERE code = 'DAR-01'`);
     for (const row of res.body.data) expect(row).toMatchObject({ kind: 'SUPPORT_PLAN_REVIEW', status: 'OVERDUE', localityId: dartford.id });
-    const county = await t.http().get('/api/v1/deadlines?status=OVERDUE&limit=500').set('Authorization', await login('manager@example.org')).expect(200);
+    const county = await t.http().get('/api/v1/deadlines?status=OVERDUE&kind=SUPPORT_PLAN_REVIEW&limit=500').set('Authorization', await login('manager@example.org')).expect(200);
     expect(county.body.data.length).toBeGreaterThan(res.body.data.length);
   });
 
@@ -151,5 +159,103 @@ describe('demo seed', () => {
     const [school] = await t.dataSource.query(`SELECT id FROM school WHERE urn = '118768'`);
     expect(res.body.data).toHaveLength(DEMO_PUPILS_PER_SCHOOL);
     expect(res.body.data.every((p: { schoolId: string }) => p.schoolId === school.id)).toBe(true);
+  });
+
+  it('seeds resource pools for every locality for the current academic year, shown to the Dartford panel for its locality only', async () => {
+    const today = todayInLondon();
+    const start = academicYearStart(today);
+    const end = `${Number(start.slice(0, 4)) + 1}-08-31`;
+    const perLocality: { code: string; services: string }[] = await t.dataSource.query(`
+      SELECT l.code, string_agg(rp.service_code, ',' ORDER BY rp.service_code) AS services
+      FROM locality l LEFT JOIN resource_pool rp ON rp.locality_id = l.id AND rp.period_start = $1 AND rp.period_end = $2
+      GROUP BY l.code ORDER BY l.code`, [start, end]);
+    expect(perLocality).toHaveLength(DEMO_LOCALITIES.length);
+    for (const row of perLocality) expect(row.services).toBe('HNF,OT,SALT,STLS');
+
+    const bearer = await login('panel.dartford@example.org');
+    const res = await t.http().get('/api/v1/resource-pools?limit=500').set('Authorization', bearer).expect(200);
+    const [dartford] = await t.dataSource.query(`SELECT id FROM locality WHERE code = 'DAR-01'`);
+    expect(res.body.data).toHaveLength(4);
+    const ranges: Record<string, [number, number, string]> = {
+      STLS: [300, 600, 'HOURS'], SALT: [120, 240, 'SESSIONS'], OT: [60, 120, 'SESSIONS'], HNF: [40000, 120000, 'GBP'],
+    };
+    for (const pool of res.body.data) {
+      expect(pool).toMatchObject({ localityId: dartford.id, periodStart: start, periodEnd: end, allocatedUnits: 0 });
+      const [min, max, unit] = ranges[pool.serviceCode];
+      expect(pool.unit).toBe(unit);
+      expect(typeof pool.capacityUnits).toBe('number');
+      expect(pool.capacityUnits).toBeGreaterThanOrEqual(min);
+      expect(pool.capacityUnits).toBeLessThanOrEqual(max);
+      expect(unitsProblem(unit as 'HOURS', pool.capacityUnits)).toBeNull();
+      expect(pool.remainingUnits).toBe(pool.capacityUnits);
+    }
+  });
+
+  it('seeds support requests for about a third of the K pupils: drafts, submitted and withdrawn, with decision deadlines', async () => {
+    const requests: {
+      id: string; status: string; service_code: string; unit: 'HOURS'; units: string; submitted_on: string | null; withdrawn_on: string | null;
+      sen_status: string; locality_ok: boolean; plan_ok: boolean; has_open_plan: boolean; support_plan_id: string | null;
+    }[] = await t.dataSource.query(`
+      SELECT r.id, r.status, r.service_code, sv.unit, r.units_requested::text AS units, r.submitted_on::text, r.withdrawn_on::text,
+             p.sen_status, r.locality_id = s.locality_id AND r.school_id = p.school_id AS locality_ok, r.support_plan_id,
+             (r.support_plan_id IS NULL OR EXISTS (SELECT 1 FROM support_plan sp WHERE sp.id = r.support_plan_id AND sp.pupil_id = r.pupil_id AND sp.status = 'OPEN')) AS plan_ok,
+             EXISTS (SELECT 1 FROM support_plan sp WHERE sp.pupil_id = r.pupil_id AND sp.status = 'OPEN') AS has_open_plan
+      FROM support_request r JOIN pupil p ON p.id = r.pupil_id JOIN school s ON s.id = p.school_id JOIN service sv ON sv.code = r.service_code`);
+    const [{ k }] = await t.dataSource.query(`SELECT count(*)::int AS k FROM pupil WHERE sen_status = 'K'`);
+    expect(requests.length).toBeGreaterThan(k * 0.25);
+    expect(requests.length).toBeLessThan(k * 0.45);
+    expect(requests.every((r) => r.sen_status === 'K' && r.locality_ok && r.plan_ok)).toBe(true);
+    expect(requests.every((r) => r.has_open_plan === (r.support_plan_id !== null))).toBe(true);
+    expect(requests.filter((r) => unitsProblem(r.unit, Number(r.units)) !== null)).toEqual([]);
+    expect(new Set(requests.map((r) => r.service_code))).toEqual(new Set(['STLS', 'SALT', 'OT', 'EP', 'HNF']));
+    const byStatus = (status: string) => requests.filter((r) => r.status === status);
+    expect(byStatus('DRAFT').length).toBeGreaterThan(0);
+    expect(byStatus('WITHDRAWN').length).toBeGreaterThan(0);
+    expect(byStatus('SUBMITTED').length).toBeGreaterThan(requests.length / 2);
+    expect(byStatus('DRAFT').length + byStatus('WITHDRAWN').length + byStatus('SUBMITTED').length).toBe(requests.length);
+    const today = todayInLondon();
+    const sevenWeeksAgo = addDays(today, -49);
+    for (const r of requests.filter((x) => x.status !== 'DRAFT')) {
+      expect(r.submitted_on! >= sevenWeeksAgo && r.submitted_on! <= today).toBe(true);
+    }
+    for (const r of byStatus('WITHDRAWN')) expect(r.withdrawn_on! > r.submitted_on! && r.withdrawn_on! <= today).toBe(true);
+
+    // One REQUEST_DECISION deadline per submitted or withdrawn request, due 28 days after submission.
+    const [check] = await t.dataSource.query(`
+      SELECT count(*) FILTER (WHERE r.status <> 'DRAFT')::int AS heard,
+             count(*) FILTER (WHERE r.status <> 'DRAFT' AND (d.id IS NULL OR d.starts_on <> r.submitted_on OR d.due_on <> r.submitted_on + 28
+               OR d.pupil_id <> r.pupil_id OR d.school_id <> r.school_id OR d.locality_id <> r.locality_id OR d.met_on IS NOT NULL
+               OR d.cancelled_on IS DISTINCT FROM r.withdrawn_on))::int AS mismatched,
+             count(*) FILTER (WHERE r.status = 'DRAFT' AND d.id IS NOT NULL)::int AS draft_deadlines
+      FROM support_request r
+      LEFT JOIN deadline d ON d.subject_type = 'SUPPORT_REQUEST' AND d.subject_id = r.id AND d.kind = 'REQUEST_DECISION'`);
+    expect(check).toEqual({ heard: requests.length - byStatus('DRAFT').length, mismatched: 0, draft_deadlines: 0 });
+    const statuses: { status: string }[] = await t.dataSource.query(`
+      SELECT DISTINCT deadline_status(met_on, cancelled_on, due_on, $1::date, 14) AS status
+      FROM deadline WHERE kind = 'REQUEST_DECISION' ORDER BY 1`, [today]);
+    expect(statuses.map((s) => s.status)).toEqual(expect.arrayContaining(['CANCELLED', 'DUE_SOON', 'OVERDUE']));
+  });
+
+  it('shows the Dartford panel the submitted requests of its locality, their overdue decisions and the pupils they concern', async () => {
+    const bearer = await login('panel.dartford@example.org');
+    const [dartford] = await t.dataSource.query(`SELECT id FROM locality WHERE code = 'DAR-01'`);
+    const res = await t.http().get('/api/v1/support-requests?limit=500').set('Authorization', bearer).expect(200);
+    expect(res.body.data.length).toBeGreaterThan(0);
+    for (const row of res.body.data) {
+      expect(row.localityId).toBe(dartford.id);
+      expect(row.status).not.toBe('DRAFT');
+      expect(typeof row.unitsRequested).toBe('number');
+    }
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM support_request WHERE locality_id = $1 AND status <> 'DRAFT'`, [dartford.id]);
+    expect(res.body.data).toHaveLength(n);
+
+    const overdue = await t.http().get('/api/v1/deadlines?status=OVERDUE&kind=REQUEST_DECISION&limit=500').set('Authorization', await login('manager.dartford@example.org')).expect(200);
+    expect(overdue.body.data.length).toBeGreaterThan(0);
+    for (const row of overdue.body.data) expect(row).toMatchObject({ kind: 'REQUEST_DECISION', subjectType: 'SUPPORT_REQUEST', status: 'OVERDUE', localityId: dartford.id });
+
+    const submitted = res.body.data.find((r: { status: string }) => r.status === 'SUBMITTED');
+    expect(submitted).toBeDefined();
+    const pupil = await t.http().get(`/api/v1/pupils/${submitted.pupilId}`).set('Authorization', bearer).expect(200);
+    expect(pupil.body.id).toBe(submitted.pupilId);
   });
 });

@@ -263,3 +263,67 @@ export const DEMO_REVIEW_NOTES = [
   'Review meeting held with the class teacher and family.',
   'New targets agreed; strategies shared with all staff.',
 ];
+
+/**
+ * Each demo locality's resource pools for the current academic year: the service, and the range
+ * (in the service's unit, whole numbers of `step`) its capacity is drawn from. Nothing is
+ * allocated yet.
+ */
+export interface DemoPoolRange {
+  serviceCode: string;
+  min: number;
+  max: number;
+  step: number;
+}
+
+export const DEMO_POOL_RANGES: DemoPoolRange[] = [
+  { serviceCode: 'STLS', min: 300, max: 600, step: 10 },
+  { serviceCode: 'SALT', min: 120, max: 240, step: 1 },
+  { serviceCode: 'OT', min: 60, max: 120, step: 1 },
+  { serviceCode: 'HNF', min: 40000, max: 120000, step: 500 },
+];
+
+/**
+ * What a demo support request may ask for, by service: the amounts (valid for the service's
+ * unit: HOURS in quarter hours, the others whole) and short, neutral reasons (about the support
+ * tried, never sensitive detail about the child).
+ */
+export interface DemoRequestTemplate {
+  serviceCode: string;
+  units: number[];
+  reasons: string[];
+}
+
+export const DEMO_REQUEST_TEMPLATES: DemoRequestTemplate[] = [
+  {
+    serviceCode: 'STLS',
+    units: [6, 10, 12.5, 15, 20],
+    reasons: ['Progress has stalled after two cycles of targeted small-group support', 'Advice wanted on adapting the curriculum and resources in class'],
+  },
+  {
+    serviceCode: 'SALT',
+    units: [6, 8, 10, 12],
+    reasons: ['Speech sound difficulties persist after two cycles of in-class support', 'Understanding of spoken instructions remains well below age expectations'],
+  },
+  {
+    serviceCode: 'OT',
+    units: [4, 6, 8],
+    reasons: ['Fine motor difficulties continue to limit written work despite support', 'Sensory strategies tried in class have not yet had the expected effect'],
+  },
+  {
+    serviceCode: 'EP',
+    units: [3, 4.5, 6],
+    reasons: ['A consultation is wanted to understand a plateau in learning progress', 'The school would like advice on the next steps after two review cycles'],
+  },
+  {
+    serviceCode: 'HNF',
+    units: [2500, 4000, 6000, 8500],
+    reasons: ['Additional adult support is needed beyond what the school can fund', 'Costed provision map exceeds the school’s notional SEN budget'],
+  },
+];
+
+/** Why a demo request was withdrawn (neutral). */
+export const DEMO_WITHDRAW_REASONS = [
+  'Needs now met within the school’s own provision',
+  'Family moving out of the area; request no longer needed',
+];

@@ -15,14 +15,17 @@ import {
   DEMO_ORGANISATIONS,
   DEMO_PASSWORD,
   DEMO_PLAN_TEMPLATES,
+  DEMO_POOL_RANGES,
   DEMO_PUPILS_PER_SCHOOL,
   DEMO_REGISTER_SEED,
+  DEMO_REQUEST_TEMPLATES,
   DEMO_REVIEW_NOTES,
   DEMO_SCHOOLS,
   DEMO_SERVICES,
   DEMO_SINGLE_SEX_SCHOOLS,
   DEMO_SURNAMES,
   DEMO_USERS,
+  DEMO_WITHDRAW_REASONS,
   type DemoPlanTemplate,
 } from './demo-data';
 
@@ -34,8 +37,11 @@ export interface SeedCounts {
   users: number;
   pupils: number;
   supportPlans: number;
-  /** SUPPORT_PLAN_REVIEW deadlines, one per support plan. */
+  /** SUPPORT_PLAN_REVIEW deadlines, one per support plan, and REQUEST_DECISION ones, one per submitted request. */
   deadlines: number;
+  /** Each locality's pools for the current academic year (STLS, SALT, OT, HNF). */
+  resourcePools: number;
+  supportRequests: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       ...(await this.seedReferenceData(manager)),
       users: await this.seedUsers(manager, passwordHash),
       ...(await this.seedRegister(manager, register)),
+      resourcePools: await this.seedPools(manager, register.pools),
     }));
   }
 
@@ -78,7 +85,10 @@ export class DemoSeedService implements OnApplicationBootstrap {
    * reviews and SUPPORT_PLAN_REVIEW deadlines: a pupil already there keeps whatever cycles it has,
    * so running this again adds nothing.
    */
-  private async seedRegister(manager: EntityManager, register: DemoRegister): Promise<Pick<SeedCounts, 'pupils' | 'supportPlans' | 'deadlines'>> {
+  private async seedRegister(
+    manager: EntityManager,
+    register: DemoRegister,
+  ): Promise<Pick<SeedCounts, 'pupils' | 'supportPlans' | 'deadlines' | 'supportRequests'>> {
     const inserted = await queryRows<{ upn: string }>(
       manager,
       `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id,
@@ -95,7 +105,20 @@ export class DemoSeedService implements OnApplicationBootstrap {
     );
     const added = new Set(inserted.map((row) => row.upn));
     const plans = register.plans.filter((plan) => added.has(plan.upn));
-    if (plans.length === 0) return { pupils: added.size, supportPlans: 0, deadlines: 0 };
+    const requests = register.requests.filter((request) => added.has(request.upn));
+    const planCounts = await this.seedPlans(manager, plans);
+    const requestCounts = await this.seedRequests(manager, requests);
+    return {
+      pupils: added.size,
+      supportPlans: planCounts.plans,
+      deadlines: planCounts.deadlines + requestCounts.deadlines,
+      supportRequests: requestCounts.requests,
+    };
+  }
+
+  /** Support cycles, their reviews and SUPPORT_PLAN_REVIEW deadlines, for pupils added in this run. */
+  private async seedPlans(manager: EntityManager, plans: DemoPlanRow[]): Promise<{ plans: number; deadlines: number }> {
+    if (plans.length === 0) return { plans: 0, deadlines: 0 };
     // One statement: the plans, then (joined back on pupil and start date, unique per demo pupil)
     // their reviews, and a review deadline per plan, met on the review date when reviewed.
     const [counts] = await queryRows<{ plans: number; deadlines: number }>(
@@ -126,7 +149,65 @@ export class DemoSeedService implements OnApplicationBootstrap {
               (SELECT count(*) FROM deadline_row)::int AS deadlines`,
       [JSON.stringify(plans)],
     );
-    return { pupils: added.size, supportPlans: counts.plans, deadlines: counts.deadlines };
+    return { plans: counts.plans, deadlines: counts.deadlines };
+  }
+
+  /**
+   * Support requests for pupils added in this run (after their cycles, so a request links to the
+   * pupil's open cycle where there is one), to the panel of the school's locality, and a
+   * REQUEST_DECISION deadline for each one submitted: due 4 weeks after submission, cancelled on
+   * the day a withdrawn one was withdrawn.
+   */
+  private async seedRequests(manager: EntityManager, requests: DemoRequestRow[]): Promise<{ requests: number; deadlines: number }> {
+    if (requests.length === 0) return { requests: 0, deadlines: 0 };
+    const [counts] = await queryRows<{ requests: number; deadlines: number }>(
+      manager,
+      `WITH d AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(upn text, "serviceCode" text, reason text, urgency text,
+           "unitsRequested" numeric, status text, "submittedOn" date, "withdrawnOn" date, "withdrawReason" text)
+       ), request AS (
+         INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, support_plan_id, reason, urgency,
+                                      units_requested, status, submitted_on, withdrawn_on, withdraw_reason)
+         SELECT p.id, p.school_id, s.locality_id, d."serviceCode",
+                (SELECT sp.id FROM support_plan sp WHERE sp.pupil_id = p.id AND sp.status = 'OPEN' ORDER BY sp.start_on DESC, sp.id LIMIT 1),
+                d.reason, d.urgency, d."unitsRequested", d.status, d."submittedOn", d."withdrawnOn", d."withdrawReason"
+         FROM d JOIN pupil p ON p.upn = d.upn JOIN school s ON s.id = p.school_id JOIN service sv ON sv.code = d."serviceCode"
+         ORDER BY d.upn
+         RETURNING id, pupil_id, school_id, locality_id, status, submitted_on, withdrawn_on
+       ), deadline_row AS (
+         INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, starts_on, due_on, cancelled_on)
+         SELECT 'REQUEST_DECISION', 'SUPPORT_REQUEST', request.id, request.pupil_id, request.school_id, request.locality_id,
+                request.submitted_on, request.submitted_on + 28, request.withdrawn_on
+         FROM request
+         WHERE request.status <> 'DRAFT'
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM request)::int AS requests, (SELECT count(*) FROM deadline_row)::int AS deadlines`,
+      [JSON.stringify(requests)],
+    );
+    return { requests: counts.requests, deadlines: counts.deadlines };
+  }
+
+  /**
+   * Each demo locality's pools for the current academic year, keyed on (locality, service,
+   * period start); also skipped when a pool of that locality and service already overlaps the
+   * year (periods must not overlap).
+   */
+  private seedPools(manager: EntityManager, pools: DemoPoolRow[]): Promise<number> {
+    return insertMissing(
+      manager,
+      `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units)
+       SELECT l.id, d."serviceCode", d."periodStart", d."periodEnd", d."capacityUnits"
+       FROM jsonb_to_recordset($1::jsonb)
+         AS d("localityCode" text, "serviceCode" text, "periodStart" date, "periodEnd" date, "capacityUnits" numeric)
+       JOIN locality l ON l.code = d."localityCode"
+       JOIN service sv ON sv.code = d."serviceCode"
+       WHERE NOT EXISTS (SELECT 1 FROM resource_pool rp WHERE rp.locality_id = l.id AND rp.service_code = d."serviceCode"
+                           AND rp.period_start <= d."periodEnd" AND rp.period_end >= d."periodStart")
+       ORDER BY d."localityCode", d."serviceCode"
+       ON CONFLICT (locality_id, service_code, period_start) DO NOTHING`,
+      pools,
+    );
   }
 
   /** Demo logins, one or more per role (README lists them); skipped when the email exists. */
@@ -229,9 +310,31 @@ export interface DemoPlanRow {
   note: string | null;
 }
 
+export interface DemoRequestRow {
+  upn: string;
+  serviceCode: string;
+  reason: string;
+  urgency: 'ROUTINE' | 'URGENT';
+  unitsRequested: number;
+  status: 'DRAFT' | 'SUBMITTED' | 'WITHDRAWN';
+  submittedOn: CalendarDate | null;
+  withdrawnOn: CalendarDate | null;
+  withdrawReason: string | null;
+}
+
+export interface DemoPoolRow {
+  localityCode: string;
+  serviceCode: string;
+  periodStart: CalendarDate;
+  periodEnd: CalendarDate;
+  capacityUnits: number;
+}
+
 export interface DemoRegister {
   pupils: DemoPupilRow[];
   plans: DemoPlanRow[];
+  requests: DemoRequestRow[];
+  pools: DemoPoolRow[];
 }
 
 /** The academic year the UPNs' allocation years are counted from: fixed, so a pupil's UPN never changes. */
@@ -276,6 +379,7 @@ export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED
   const plans: DemoPlanRow[] = [];
   // Open cycles are given their timing per locality afterwards, so every locality shows some of each.
   const openByLocality = new Map<string, DemoPlanRow[]>();
+  const kByLocality = new Map<string, string[]>();
 
   DEMO_SCHOOLS.forEach((school) => {
     const establishment = school.urn.slice(-4);
@@ -327,6 +431,9 @@ export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED
       const noteDraw = random();
       const openStartAgo = int(30, 90);
       if (senStatus !== 'K') continue;
+      const kPupils = kByLocality.get(school.localityCode) ?? [];
+      kPupils.push(upn);
+      kByLocality.set(school.localityCode, kPupils);
 
       if (hasOpen && hasEarlier) {
         const reviewOn = addDays(today, -earlierReviewAgo);
@@ -382,7 +489,70 @@ export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED
       plan.reviewOn = addDays(today, daysAhead);
     });
   });
-  return { pupils, plans };
+  return { pupils, plans, requests: buildDemoRequests(today, kByLocality, seed), pools: buildDemoPools(today, seed) };
+}
+
+/**
+ * Support requests for about a third of each locality's K pupils, drawn from their own PRNG (so
+ * the pupils drawn above never change). Per locality the first is submitted over 4 weeks ago
+ * (its decision overdue) and the second 2 to 4 weeks ago (due soon); the rest about 20% DRAFT,
+ * 20% WITHDRAWN and the others SUBMITTED within the last 7 weeks. No decided ones.
+ */
+function buildDemoRequests(today: CalendarDate, kByLocality: Map<string, string[]>, seed: number): DemoRequestRow[] {
+  const random = mulberry32(seed + 1000);
+  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const requests: DemoRequestRow[] = [];
+  [...kByLocality.keys()].sort().forEach((locality) => {
+    const upns = [...(kByLocality.get(locality) ?? [])];
+    for (let i = upns.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [upns[i], upns[j]] = [upns[j], upns[i]];
+    }
+    const chosen = upns.slice(0, Math.min(upns.length, Math.max(2, Math.round(upns.length / 3))));
+    chosen.forEach((upn, i) => {
+      // Every draw happens for every request, in the same order, whatever the status.
+      const template = pick(DEMO_REQUEST_TEMPLATES);
+      const unitsRequested = pick(template.units);
+      const reason = pick(template.reasons);
+      const urgency = random() < 0.85 ? 'ROUTINE' : 'URGENT';
+      const statusDraw = random();
+      const anyAgo = int(0, 48);
+      const overdueAgo = int(29, 48);
+      const dueSoonAgo = int(15, 27);
+      const withdrawnAgo = int(8, 48);
+      const withdrawAfter = int(1, 7);
+      const withdrawReason = pick(DEMO_WITHDRAW_REASONS);
+      const status = i < 2 ? 'SUBMITTED' : statusDraw < 0.2 ? 'DRAFT' : statusDraw < 0.4 ? 'WITHDRAWN' : 'SUBMITTED';
+      const base = { upn, serviceCode: template.serviceCode, reason, urgency, unitsRequested } as const;
+      if (status === 'DRAFT') {
+        requests.push({ ...base, status, submittedOn: null, withdrawnOn: null, withdrawReason: null });
+      } else if (status === 'WITHDRAWN') {
+        const submittedOn = addDays(today, -withdrawnAgo);
+        requests.push({ ...base, status, submittedOn, withdrawnOn: addDays(submittedOn, withdrawAfter), withdrawReason });
+      } else {
+        const ago = i === 0 ? overdueAgo : i === 1 ? dueSoonAgo : anyAgo;
+        requests.push({ ...base, status, submittedOn: addDays(today, -ago), withdrawnOn: null, withdrawReason: null });
+      }
+    });
+  });
+  return requests;
+}
+
+/** Each demo locality's pools for the academic year containing `today` (1 September to 31 August); capacities never depend on the date. */
+function buildDemoPools(today: CalendarDate, seed: number): DemoPoolRow[] {
+  const random = mulberry32(seed + 2000);
+  const periodStart = academicYearStart(today);
+  const periodEnd = `${Number(periodStart.slice(0, 4)) + 1}-08-31`;
+  return DEMO_LOCALITIES.flatMap((locality) =>
+    DEMO_POOL_RANGES.map((range) => ({
+      localityCode: locality.code,
+      serviceCode: range.serviceCode,
+      periodStart,
+      periodEnd,
+      capacityUnits: range.min + range.step * Math.floor(random() * ((range.max - range.min) / range.step + 1)),
+    })),
+  );
 }
 
 /** Days from a 1 September to the next 31 August inclusive (366 when the February has 29 days). */
