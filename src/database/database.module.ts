@@ -18,7 +18,10 @@ class DatabaseEndpointModule {}
         await endpoint.connect();
         return dataSourceOptions({
           url: endpoint.url,
-          poolSize: config.databasePoolSize,
+          // The embedded database has ONE session for all connections (STACK.md): statements of
+          // concurrent requests on several connections would interleave inside each other's
+          // transactions. One pooled connection queues them instead, as the session would anyway.
+          poolSize: endpoint.isEmbedded ? 1 : config.databasePoolSize,
           timeoutMs: config.databaseTimeoutMs,
           migrationsRun: config.migrationsRun,
         });
