@@ -4,6 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { ProblemException } from '../common/problem/problem.exception';
+import { isUuid } from '../common/validation/uuid.pipe';
 import { User } from '../users/user.entity';
 import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET } from './jwt-secret';
 
@@ -34,7 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: TokenClaims): Promise<Caller> {
-    if (typeof claims?.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub) || typeof claims.tv !== 'number') {
+    if (typeof claims?.sub !== 'string' || !isUuid(claims.sub) || typeof claims.tv !== 'number') {
       throw new ProblemException('unauthenticated', 'the token is not valid');
     }
     const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerScope, Can, CurrentCaller } from '../access/access.decorators';
 import type { Caller } from '../access/caller';
 import type { ScopeFilter } from '../access/scope-filter';
-import { expectedVersion, IfMatchVersion } from '../common/concurrency/expected-version';
+import { expectedVersion, IfMatchVersion, optionalVersion } from '../common/concurrency/expected-version';
 import { sendList } from '../common/csv/csv';
 import type { Page } from '../common/pagination/paginate';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
@@ -25,10 +25,6 @@ import {
 import { PupilsService } from './pupils.service';
 
 /** The version a command was sent with, if any: the body's or If-Match (they must agree). */
-function optionalVersion(bodyVersion: number | undefined, ifMatch: number | undefined): number | undefined {
-  return bodyVersion === undefined && ifMatch === undefined ? undefined : expectedVersion(bodyVersion, ifMatch);
-}
-
 const ONE_PUPIL = {
   description: 'The pupil; PROVIDER practitioners get the minimal view',
   schema: { oneOf: [{ $ref: getSchemaPath(PupilView) }, { $ref: getSchemaPath(PupilMinimalView) }] },

@@ -3,17 +3,13 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 import { CallerScope, Can, CurrentCaller } from '../access/access.decorators';
 import type { Caller } from '../access/caller';
 import type { ScopeFilter } from '../access/scope-filter';
-import { expectedVersion, IfMatchVersion } from '../common/concurrency/expected-version';
+import { expectedVersion, IfMatchVersion, optionalVersion } from '../common/concurrency/expected-version';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { UuidPipe } from '../common/validation/uuid.pipe';
 import { CreateUserDto, ResetPasswordView, UpdateUserDto, UserCommandDto, UserPage, UserQueryDto, UserView } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 /** The version a command was sent with, if any: the body's or If-Match (they must agree). */
-function optionalVersion(bodyVersion: number | undefined, ifMatch: number | undefined): number | undefined {
-  return bodyVersion === undefined && ifMatch === undefined ? undefined : expectedVersion(bodyVersion, ifMatch);
-}
-
 /** Accounts (ADMIN). No DELETE: an account is deactivated (`active: false`) so the audit trail stays whole. */
 @ApiTags('users')
 @Controller('users')

@@ -27,6 +27,11 @@ export function expectedVersion(bodyVersion: number | undefined, ifMatch: number
   return version;
 }
 
+/** For commands where the version is optional: when one is sent (body or If-Match), it must be current. */
+export function optionalVersion(bodyVersion: number | undefined, ifMatch: number | undefined): number | undefined {
+  return bodyVersion === undefined && ifMatch === undefined ? undefined : expectedVersion(bodyVersion, ifMatch);
+}
+
 /** Compares after the row is locked; a mismatch is 409 with the version now stored. */
 export function assertVersion(what: string, current: number, expected: number): void {
   if (current !== expected) throw ProblemException.staleVersion(what, current);

@@ -1,4 +1,5 @@
 import { ProblemException } from '../problem/problem.exception';
+import { isUuid } from '../validation/uuid.pipe';
 
 /** What a cursor carries: the sort it was made for and the last row's sort key and id. */
 export interface CursorPosition {
@@ -26,7 +27,7 @@ export function decodeCursor(cursor: string, sort: string): CursorPosition {
     !(typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
     typeof parsed[2] !== 'string' ||
     // The canonical 8-4-4-4-12 form only: a looser id reaches the uuid column and fails there (22P02, a 500).
-    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(parsed[2])
+    !isUuid(parsed[2])
   ) {
     throw ProblemException.invalidField('cursor', 'is not a cursor this API gave out');
   }
