@@ -67,6 +67,21 @@ export const POLICY = {
   'support-requests.write': { SENCO: 'OWN_SCHOOL' },
   'resource-pools.read': { PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED', ADMIN: 'COUNTY' },
   'resource-pools.write': { PANEL: 'OWN_LOCALITY', ADMIN: 'COUNTY' },
+  // Panels: meetings and decisions of a locality's panel (issue 5).
+  'panel-meetings.read': { PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'panel-meetings.write': { PANEL: 'OWN_LOCALITY' },
+  'support-requests.decide': { PANEL: 'OWN_LOCALITY' },
+  // Allocations of pool units to providers: read in scope; the panel cancels or extends them; the
+  // provider organisation accepts, declines, records sessions and completes them (issues 5 and 6).
+  'allocations.read': {
+    SENCO: 'OWN_SCHOOL',
+    PANEL: 'OWN_LOCALITY',
+    PROVIDER: 'OWN_ORGANISATION',
+    CASEWORKER: 'ASSIGNED',
+    MANAGER: 'ASSIGNED',
+  },
+  'allocations.manage': { PANEL: 'OWN_LOCALITY' },
+  'allocations.deliver': { PROVIDER: 'OWN_ORGANISATION' },
   // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
   'deadlines.read': {
     SENCO: 'OWN_SCHOOL',
