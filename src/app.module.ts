@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
+import { PanelsModule } from './panels/panels.module';
 import { ResourcePoolsModule } from './pools/resource-pools.module';
 import { ProvidersModule } from './providers/providers.module';
 import { PupilsModule } from './pupils/pupils.module';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module';
     SupportPlansModule,
     SupportRequestsModule,
     ResourcePoolsModule,
+    PanelsModule,
     SeedModule,
   ],
 })

@@ -1,11 +1,21 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendList } from '../common/csv/csv';
 import { CallerScope, Can, CurrentCaller } from '../access/access.decorators';
 import type { Caller } from '../access/caller';
 import type { ScopeFilter } from '../access/scope-filter';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { UuidPipe } from '../common/validation/uuid.pipe';
-import { CreateResourcePoolDto, ResourcePoolPage, ResourcePoolQueryDto, ResourcePoolView } from './dto/resource-pool.dto';
+import {
+  CreateResourcePoolDto,
+  POOL_BY_SCHOOL_CSV_COLUMNS,
+  PoolBySchoolQueryDto,
+  PoolSchoolFiguresPage,
+  ResourcePoolPage,
+  ResourcePoolQueryDto,
+  ResourcePoolView,
+} from './dto/resource-pool.dto';
 import { ResourcePoolsService } from './resource-pools.service';
 
 @ApiTags('support requests and panels')
@@ -43,5 +53,27 @@ export class ResourcePoolsController {
   @ApiProblems('validation', 'not-found')
   get(@CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string) {
     return this.pools.get(scope, id);
+  }
+
+  @Get(':id/by-school')
+  @Can('resource-pools.read')
+  @ApiOperation({
+    summary: 'The pool’s figures per school of its locality, for fairness (JSON or CSV)',
+    description:
+      'Every school of the locality, zeros included: requests for the pool’s service submitted within its period, approvals, ' +
+      'units requested, units approved from this pool, units the pool holds for the school now (summing to allocatedUnits), ' +
+      'pupils on roll with SEN (K or E) and units per SEN pupil. One page (nextCursor null).',
+  })
+  @ApiOkResponse({ type: PoolSchoolFiguresPage })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiProblems('validation', 'not-found')
+  async bySchool(
+    @CallerScope() scope: ScopeFilter,
+    @Param('id', UuidPipe) id: string,
+    @Query() query: PoolBySchoolQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendList(request, reply, await this.pools.bySchool(scope, id), POOL_BY_SCHOOL_CSV_COLUMNS, query.format);
   }
 }

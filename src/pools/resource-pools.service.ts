@@ -7,7 +7,7 @@ import { Page, paginate } from '../common/pagination/paginate';
 import { ProblemException } from '../common/problem/problem.exception';
 import { Locality } from '../localities/locality.entity';
 import { CatalogueService, type ServiceUnit } from '../providers/service.entity';
-import { CreateResourcePoolDto, ResourcePoolQueryDto, ResourcePoolView } from './dto/resource-pool.dto';
+import { CreateResourcePoolDto, PoolSchoolFiguresView, ResourcePoolQueryDto, ResourcePoolView } from './dto/resource-pool.dto';
 import { ResourcePool } from './resource-pool.entity';
 import { unitsProblem } from './units';
 
@@ -42,6 +42,72 @@ export class ResourcePoolsService {
     if (!pool) throw ProblemException.notFound('resource pool');
     const [view] = await this.views(this.dataSource.manager, [pool]);
     return view;
+  }
+
+  /**
+   * Every school of the pool's locality (zeros included) with its requests, approvals and units
+   * for the pool's service and period, and its units per pupil with SEN: one SQL aggregate. A
+   * pool's whole locality fits one page (nextCursor is always null).
+   */
+  async bySchool(scope: ScopeFilter, id: string): Promise<Page<PoolSchoolFiguresView>> {
+    const pool = await this.scopedPools(this.dataSource.manager, scope).andWhere('pool.id = :id', { id }).getOne();
+    if (!pool) throw ProblemException.notFound('resource pool');
+    const rows: Record<string, string | number | null>[] = await this.dataSource.query(
+      `WITH pool AS (
+         SELECT id, locality_id, service_code, period_start, period_end FROM resource_pool WHERE id = $1
+       ), req AS (
+         SELECT r.school_id, count(*) AS requests,
+                count(*) FILTER (WHERE r.status IN ('APPROVED', 'PARTIALLY_APPROVED')) AS approvals,
+                sum(r.units_requested) AS units_requested
+         FROM support_request r JOIN pool ON r.locality_id = pool.locality_id AND r.service_code = pool.service_code
+         WHERE r.status <> 'DRAFT' AND r.submitted_on BETWEEN pool.period_start AND pool.period_end
+         GROUP BY r.school_id
+       ), approved AS (
+         SELECT r.school_id, sum(d.units_approved) AS units_approved
+         FROM support_request_decision d JOIN support_request r ON r.id = d.request_id
+         WHERE d.pool_id = $1 AND d.outcome IN ('APPROVED', 'PARTIAL')
+         GROUP BY r.school_id
+       ), held AS (
+         SELECT a.school_id,
+                sum(CASE WHEN a.status IN ('DECLINED', 'CANCELLED') THEN a.units_used ELSE a.units END) AS units_allocated
+         FROM allocation a WHERE a.pool_id = $1
+         GROUP BY a.school_id
+       ), sen AS (
+         SELECT p.school_id, count(*) AS sen_pupils
+         FROM pupil p JOIN school s ON s.id = p.school_id JOIN pool ON s.locality_id = pool.locality_id
+         WHERE p.sen_status IN ('K', 'E') AND p.left_on IS NULL
+         GROUP BY p.school_id
+       )
+       SELECT s.id AS "schoolId", s.name AS "schoolName", s.urn,
+              coalesce(req.requests, 0)::int AS requests, coalesce(req.approvals, 0)::int AS approvals,
+              coalesce(req.units_requested, 0)::text AS "unitsRequested", coalesce(approved.units_approved, 0)::text AS "unitsApproved",
+              coalesce(held.units_allocated, 0)::text AS "unitsAllocated", coalesce(sen.sen_pupils, 0)::int AS "senPupils",
+              CASE WHEN coalesce(sen.sen_pupils, 0) = 0 THEN NULL
+                   ELSE round(coalesce(held.units_allocated, 0) / sen.sen_pupils, 2)::text END AS "unitsPerSenPupil"
+       FROM school s JOIN pool ON s.locality_id = pool.locality_id
+       LEFT JOIN req ON req.school_id = s.id
+       LEFT JOIN approved ON approved.school_id = s.id
+       LEFT JOIN held ON held.school_id = s.id
+       LEFT JOIN sen ON sen.school_id = s.id
+       ORDER BY s.name, s.id`,
+      [pool.id],
+    );
+    const num = (v: string | number | null) => (v === null ? null : Number(v));
+    return {
+      data: rows.map((r) => ({
+        schoolId: r.schoolId as string,
+        schoolName: r.schoolName as string,
+        urn: r.urn as string,
+        requests: Number(r.requests),
+        approvals: Number(r.approvals),
+        unitsRequested: Number(r.unitsRequested),
+        unitsApproved: Number(r.unitsApproved),
+        unitsAllocated: Number(r.unitsAllocated),
+        senPupils: Number(r.senPupils),
+        unitsPerSenPupil: num(r.unitsPerSenPupil),
+      })),
+      nextCursor: null,
+    };
   }
 
   /**

@@ -12,12 +12,15 @@ import type { FieldError } from '../common/problem/problem-type';
 import { ProblemException } from '../common/problem/problem.exception';
 import { Locality } from '../localities/locality.entity';
 import { School } from '../localities/school.entity';
-import { CatalogueService, type ServiceUnit } from '../providers/service.entity';
+import { unitsProblem } from '../pools/units';
+import { CatalogueService } from '../providers/service.entity';
 import { Pupil } from '../pupils/pupil.entity';
 import { SupportPlan } from '../support-plans/support-plan.entity';
 import { type DeadlineSubject, TimelinessService } from '../timeliness/timeliness.service';
 import { CreateSupportRequestDto, SupportRequestQueryDto, SupportRequestView, WithdrawSupportRequestDto } from './dto/support-request.dto';
-import { OPEN_REQUEST_STATUSES, SupportRequest, type SupportRequestStatus } from './support-request.entity';
+import { requestTransition } from './request-transitions';
+import { SupportRequestDecision } from './support-request-decision.entity';
+import { SupportRequest } from './support-request.entity';
 
 const DECISION_KIND = 'REQUEST_DECISION';
 
@@ -43,13 +46,6 @@ interface PupilPlace {
 }
 
 const subjectOf = (requestId: string): DeadlineSubject => ({ subjectType: 'SUPPORT_REQUEST', subjectId: requestId });
-
-/** Why a number of units is not one the service counts in (API.md "Units"); undefined when it is. */
-export function unitsError(unit: ServiceUnit, units: number): string | undefined {
-  if (!(units > 0)) return 'must be greater than 0';
-  if (unit === 'HOURS') return Number.isInteger(Math.round(units * 100) / 25) ? undefined : 'HOURS are requested in quarter hours (0.25 steps)';
-  return Number.isInteger(units) ? undefined : `${unit} are requested in whole units`;
-}
 
 /**
  * Support requests from a SENCO to their locality panel. The request keeps the school and the
@@ -78,14 +74,16 @@ export class SupportRequestsService {
       defaultSort: '-createdAt',
       idColumn: 'r.id',
     });
-    return { data: page.data.map((r) => SupportRequestView.of(r)), nextCursor: page.nextCursor };
+    const decisions = await latestDecisions(this.dataSource.manager, page.data.map((r) => r.id));
+    return { data: page.data.map((r) => SupportRequestView.of(r, decisions.get(r.id))), nextCursor: page.nextCursor };
   }
 
   /** One request; a school's DRAFT is seen only by those who may write requests (its SENCO). */
   async get(caller: Caller, scope: ScopeFilter, id: string): Promise<SupportRequestView> {
     const request = await this.findInScope(this.dataSource.manager, scope, id, false);
     if (request.status === 'DRAFT' && !mayWrite(caller)) throw ProblemException.notFound('support request');
-    return SupportRequestView.of(request);
+    const decisions = await latestDecisions(this.dataSource.manager, [request.id]);
+    return SupportRequestView.of(request, decisions.get(request.id));
   }
 
   /** A DRAFT request for a pupil on roll at the caller's school. */
@@ -98,7 +96,7 @@ export class SupportRequestsService {
       const service = await manager.findOneBy(CatalogueService, { code: dto.serviceCode });
       if (!service) errors.push({ field: 'serviceCode', message: 'unknown service' });
       else {
-        const problem = unitsError(service.unit, dto.unitsRequested);
+        const problem = unitsProblem(service.unit, dto.unitsRequested);
         if (problem) errors.push({ field: 'unitsRequested', message: problem });
       }
       if (dto.supportPlanId) {
@@ -145,8 +143,7 @@ export class SupportRequestsService {
     return this.dataSource.transaction(async (manager) => {
       const request = await this.findInScope(manager, scope, id, true);
       if (expectedVersion !== undefined) assertVersion('the support request', request.version, expectedVersion);
-      assertTransition(request.status, ['DRAFT'], 'SUBMITTED');
-      request.status = 'SUBMITTED';
+      request.status = requestTransition(request.status, 'SUBMIT');
       request.submittedOn = today;
       const saved = await manager.save(request);
       await this.timeliness.open(manager, {
@@ -164,7 +161,7 @@ export class SupportRequestsService {
         changedFields: ['status', 'submittedOn'],
         place: { schoolId: request.schoolId, localityId: request.localityId, pupilId: request.pupilId },
       });
-      return SupportRequestView.of(saved);
+      return SupportRequestView.of(saved, (await latestDecisions(manager, [saved.id])).get(saved.id));
     });
   }
 
@@ -173,8 +170,7 @@ export class SupportRequestsService {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
       const request = await this.findInScope(manager, scope, id, true);
-      assertTransition(request.status, OPEN_REQUEST_STATUSES, 'WITHDRAWN');
-      request.status = 'WITHDRAWN';
+      request.status = requestTransition(request.status, 'WITHDRAW');
       request.withdrawnOn = today;
       request.withdrawReason = dto.reason;
       const saved = await manager.save(request);
@@ -186,7 +182,7 @@ export class SupportRequestsService {
         changedFields: ['status', 'withdrawReason', 'withdrawnOn'],
         place: { schoolId: request.schoolId, localityId: request.localityId, pupilId: request.pupilId },
       });
-      return SupportRequestView.of(saved);
+      return SupportRequestView.of(saved, (await latestDecisions(manager, [saved.id])).get(saved.id));
     });
   }
 
@@ -228,12 +224,17 @@ function mayWrite(caller: Caller): boolean {
   return scopeFor(caller.role, 'support-requests.write') !== undefined;
 }
 
-function assertTransition(current: SupportRequestStatus, from: readonly SupportRequestStatus[], to: SupportRequestStatus): void {
-  if (from.includes(current)) return;
-  throw new ProblemException(
-    'invalid-transition',
-    `the support request is ${current}; only a request that is ${from.join(' or ')} can become ${to}`,
-    undefined,
-    { currentStatus: current },
-  );
+/** The latest decision of each request (one query for a page of requests). */
+export async function latestDecisions(manager: EntityManager, requestIds: string[]): Promise<Map<string, SupportRequestDecision>> {
+  if (requestIds.length === 0) return new Map();
+  const rows = await manager
+    .getRepository(SupportRequestDecision)
+    .createQueryBuilder('d')
+    .distinctOn(['d.request_id'])
+    .where('d.request_id IN (:...requestIds)', { requestIds })
+    .orderBy('d.request_id')
+    .addOrderBy('d.created_at', 'DESC')
+    .addOrderBy('d.id', 'DESC')
+    .getMany();
+  return new Map(rows.map((d) => [d.requestId, d]));
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNumber, IsOptional, IsString, IsUUID, Matches, Max } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Matches, Max } from 'class-validator';
 import type { CalendarDate } from '../../common/dates/calendar-date';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
@@ -113,3 +113,63 @@ export class ResourcePoolView extends VersionedView {
 }
 
 export class ResourcePoolPage extends PageOf(ResourcePoolView) {}
+
+/** One school's share of a pool (GET /resource-pools/:id/by-school), for fairness across the locality. */
+export class PoolSchoolFiguresView {
+  @ApiProperty({ format: 'uuid' })
+  schoolId: string;
+
+  @ApiProperty({ example: 'Oakfield Primary School' })
+  schoolName: string;
+
+  @ApiProperty({ example: '118768' })
+  urn: string;
+
+  @ApiProperty({ example: 5, description: 'Requests of the school for the pool’s service submitted within the pool’s period (drafts excluded)' })
+  requests: number;
+
+  @ApiProperty({ example: 3, description: 'Of those, the ones approved (APPROVED or PARTIALLY_APPROVED)' })
+  approvals: number;
+
+  @ApiProperty({ example: 48.5, description: 'Units requested by those requests' })
+  unitsRequested: number;
+
+  @ApiProperty({ example: 36, description: 'Units approved from this pool by panel decisions (APPROVED and PARTIAL), as decided' })
+  unitsApproved: number;
+
+  @ApiProperty({
+    example: 40,
+    description:
+      'Units this pool holds for the school now: allocations still holding units (extensions included), plus units already used by ' +
+      'cancelled ones. Summed over the schools it equals the pool’s allocatedUnits.',
+  })
+  unitsAllocated: number;
+
+  @ApiProperty({ example: 14, description: 'Pupils on roll at the school with SEN (senStatus K or E)' })
+  senPupils: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 2.86, description: 'unitsAllocated / senPupils (2 decimals); null with no SEN pupil' })
+  unitsPerSenPupil: number | null;
+}
+
+export class PoolSchoolFiguresPage extends PageOf(PoolSchoolFiguresView) {}
+
+export const POOL_BY_SCHOOL_CSV_COLUMNS = [
+  'schoolId',
+  'schoolName',
+  'urn',
+  'requests',
+  'approvals',
+  'unitsRequested',
+  'unitsApproved',
+  'unitsAllocated',
+  'senPupils',
+  'unitsPerSenPupil',
+] as const satisfies readonly (keyof PoolSchoolFiguresView)[];
+
+export class PoolBySchoolQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv answers text/csv (same as Accept: text/csv)' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}

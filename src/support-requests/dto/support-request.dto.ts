@@ -12,6 +12,7 @@ import {
 } from '../support-request.entity';
 
 export { SUPPORT_REQUEST_STATUSES, URGENCIES } from '../support-request.entity';
+import { DECISION_OUTCOMES, type DecisionOutcome, type SupportRequestDecision } from '../support-request-decision.entity';
 
 /** The `support_request.reason_length` CHECK. */
 export const MAX_REASON_LENGTH = 2000;
@@ -101,6 +102,54 @@ export class SupportRequestQueryDto extends PageQueryDto {
   declare sort?: string;
 }
 
+/** The latest panel decision on a request (the reason is shown, never audited or logged). */
+export class SupportRequestDecisionView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: DECISION_OUTCOMES, enumName: 'DecisionOutcome', example: 'PARTIAL' })
+  outcome: DecisionOutcome;
+
+  @ApiProperty({ format: 'date', example: '2026-11-20' })
+  decidedOn: CalendarDate;
+
+  @ApiProperty({ maxLength: MAX_REASON_LENGTH, example: 'Approved 8 of 12 hours; review after the spring term' })
+  reason: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The meeting it was taken at, if any' })
+  meetingId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The PANEL member who recorded it (null for system data)' })
+  decidedBy: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 8, description: 'APPROVED and PARTIAL only' })
+  unitsApproved: number | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'APPROVED and PARTIAL only' })
+  poolId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'APPROVED and PARTIAL only' })
+  organisationId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The allocation the approval created' })
+  allocationId: string | null;
+
+  static of(d: SupportRequestDecision): SupportRequestDecisionView {
+    return {
+      id: d.id,
+      outcome: d.outcome,
+      decidedOn: d.decidedOn,
+      reason: d.reason,
+      meetingId: d.meetingId,
+      decidedBy: d.decidedBy,
+      unitsApproved: d.unitsApproved === null ? null : Number(d.unitsApproved),
+      poolId: d.poolId,
+      organisationId: d.organisationId,
+      allocationId: d.allocationId,
+    };
+  }
+}
+
 export class SupportRequestView {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -144,10 +193,13 @@ export class SupportRequestView {
   @ApiProperty({ type: String, nullable: true, description: 'The provider’s reason for declining' })
   reallocationReason: string | null;
 
+  @ApiProperty({ type: SupportRequestDecisionView, nullable: true, description: 'The latest panel decision, null until one is taken' })
+  decision: SupportRequestDecisionView | null;
+
   @ApiProperty({ example: 1 })
   version: number;
 
-  static of(r: SupportRequest): SupportRequestView {
+  static of(r: SupportRequest, decision?: SupportRequestDecision): SupportRequestView {
     return {
       id: r.id,
       pupilId: r.pupilId,
@@ -163,6 +215,7 @@ export class SupportRequestView {
       withdrawnOn: r.withdrawnOn,
       needsReallocation: r.needsReallocation,
       reallocationReason: r.reallocationReason,
+      decision: decision ? SupportRequestDecisionView.of(decision) : null,
       version: r.version,
     };
   }
