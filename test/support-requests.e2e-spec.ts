@@ -131,6 +131,7 @@ describe('support requests', () => {
         withdrawnOn: null,
         needsReallocation: false,
         reallocationReason: null,
+        decision: null,
         version: 1,
       });
       requestId = res.body.id;
