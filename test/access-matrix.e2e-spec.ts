@@ -283,6 +283,58 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  // Panels (issue 5): meetings, agendas, decisions, the panel's allocation changes, pool figures per school.
+  'GET panel-meetings': { call: async () => ({ path: '/api/v1/panel-meetings' }) },
+  'POST panel-meetings': {
+    inBody: true,
+    call: async (w, target) => ({
+      path: '/api/v1/panel-meetings',
+      body: { localityId: w[target].localityId, meetingOn: todayInLondon(), chair: 'Matrix chair', attendees: ['Matrix attendee'], declaredInterests: [] },
+    }),
+  },
+  'GET panel-meetings/:id': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => {
+      const meetingId = await makeMeeting(w[target]);
+      return { path: `/api/v1/panel-meetings/${meetingId}`, recordId: meetingId };
+    },
+  },
+  'GET panel-meetings/:id/agenda': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => {
+      const meetingId = await makeMeeting(w[target]);
+      return { path: `/api/v1/panel-meetings/${meetingId}/agenda`, recordId: meetingId };
+    },
+  },
+  'POST support-requests/:id/decision': {
+    dims: REQUEST_DIMS,
+    call: async (w, target) => {
+      const requestId = await makeRequest(w[target], 'SUBMITTED');
+      return { path: `/api/v1/support-requests/${requestId}/decision`, body: { outcome: 'DECLINED', decidedOn: todayInLondon(), reason: 'Matrix decision' }, recordId: requestId };
+    },
+  },
+  'POST allocations/:id/cancel': {
+    dims: ['schoolId', 'localityId', 'area', 'organisationId'],
+    call: async (w, target) => {
+      const allocationId = await makeAllocation(w[target]);
+      return { path: `/api/v1/allocations/${allocationId}/cancel`, body: { reason: 'Matrix cancel' }, recordId: allocationId };
+    },
+  },
+  'POST allocations/:id/extend': {
+    dims: ['schoolId', 'localityId', 'area', 'organisationId'],
+    call: async (w, target) => {
+      const allocationId = await makeAllocation(w[target]);
+      return { path: `/api/v1/allocations/${allocationId}/extend`, body: { additionalUnits: 1 }, recordId: allocationId };
+    },
+  },
+  'GET resource-pools/:id/by-school': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => {
+      const poolId = await makePool(w[target]);
+      return { path: `/api/v1/resource-pools/${poolId}/by-school`, recordId: poolId };
+    },
+  },
+
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
     call: async (w, target) => ({
@@ -333,6 +385,40 @@ async function makeRequest(place: Place, status: 'DRAFT' | 'SUBMITTED'): Promise
     [pupilId, place.schoolId, place.localityId, place.serviceId, status, status === 'DRAFT' ? null : todayInLondon()],
   );
   return request.id;
+}
+
+/** A meeting of the place's locality. */
+async function makeMeeting(place: Place): Promise<string> {
+  const [meeting] = await t.dataSource.query(`INSERT INTO panel_meeting (locality_id, meeting_on, chair) VALUES ($1, $2, 'Matrix chair') RETURNING id`, [
+    place.localityId,
+    todayInLondon(),
+  ]);
+  return meeting.id;
+}
+
+/** A pool of the place's locality and service, its own period start, open today, capacity 10. */
+async function makePool(place: Place): Promise<string> {
+  const [pool] = await t.dataSource.query(
+    `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units)
+     SELECT $1, code, $3::date - $4::int, $3::date + 365, 10 FROM service WHERE id = $2 RETURNING id`,
+    [place.localityId, place.serviceId, todayInLondon(), 1 + n++],
+  );
+  return pool.id;
+}
+
+/** An OFFERED allocation of 2 units from a fresh pool (its ledger holding them) for a fresh request of the place. */
+async function makeAllocation(place: Place): Promise<string> {
+  const requestId = await makeRequest(place, 'SUBMITTED');
+  const poolId = await makePool(place);
+  await t.dataSource.query(`UPDATE resource_pool SET allocated_units = 2 WHERE id = $1`, [poolId]);
+  await t.dataSource.query(`UPDATE support_request SET status = 'APPROVED' WHERE id = $1`, [requestId]);
+  const [allocation] = await t.dataSource.query(
+    `INSERT INTO allocation (request_id, pupil_id, school_id, locality_id, pool_id, organisation_id, service_code, units, status, offered_on)
+     SELECT r.id, r.pupil_id, r.school_id, r.locality_id, $2, $3, r.service_code, 2, 'OFFERED', $4 FROM support_request r WHERE r.id = $1
+     RETURNING id`,
+    [requestId, poolId, place.organisationId, todayInLondon()],
+  );
+  return allocation.id;
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */

@@ -9,7 +9,9 @@ import { createTestApp, type TestApp } from './support/test-app';
  * guard is the pool ledger's single guarded UPDATE inside each decision's transaction. On
  * PostgreSQL the app runs with 10 pooled connections, so the decisions really interleave; the
  * embedded database has one connection and serialises them, and must refuse the overspend just
- * the same.
+ * the same. There the 60 requests queue for the one connection longer than the default 5 s
+ * connection wait (which would answer 503 /problems/unavailable, a "try again" and not a decision),
+ * so the suite raises that wait: every request then gets its real answer.
  */
 describe('pool concurrency: parallel approvals never overspend a pool', () => {
   const APPROVALS = 60;
@@ -23,7 +25,7 @@ describe('pool concurrency: parallel approvals never overspend a pool', () => {
   const requestIds: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ databasePoolSize: 10 });
+    t = await createTestApp({ databasePoolSize: 10, databaseTimeoutMs: 60000 });
     const [locality] = await t.dataSource.query(`INSERT INTO locality (code, name, area, district) VALUES ('PC-DAR', 'PC', 'North', 'Dartford') RETURNING id`);
     const [school] = await t.dataSource.query(
       `INSERT INTO school (urn, name, phase, kind, locality_id) VALUES ('138901', 'Concurrency Primary', 'PRIMARY', 'MAINSTREAM', $1) RETURNING id`,

@@ -28,8 +28,9 @@ import {
   DEMO_WITHDRAW_REASONS,
   type DemoPlanTemplate,
 } from './demo-data';
+import { type DemoPanelCounts, seedDemoPanels } from './demo-panels';
 
-export interface SeedCounts {
+export interface SeedCounts extends DemoPanelCounts {
   localities: number;
   schools: number;
   organisations: number;
@@ -77,6 +78,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       users: await this.seedUsers(manager, passwordHash),
       ...(await this.seedRegister(manager, register)),
       resourcePools: await this.seedPools(manager, register.pools),
+      ...(await seedDemoPanels(manager, this.clock.today(), DEMO_LOCALITIES.map((l) => l.code))),
     }));
   }
 
