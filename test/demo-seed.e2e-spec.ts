@@ -68,6 +68,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 0, supportRequests: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0,
     });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
     expect(await registerCounts()).toEqual(registerBefore);
@@ -80,6 +81,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 1, supportRequests: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0,
     });
   });
 
@@ -180,14 +182,18 @@ describe('demo seed', () => {
       STLS: [300, 600, 'HOURS'], SALT: [120, 240, 'SESSIONS'], OT: [60, 120, 'SESSIONS'], HNF: [40000, 120000, 'GBP'],
     };
     for (const pool of res.body.data) {
-      expect(pool).toMatchObject({ localityId: dartford.id, periodStart: start, periodEnd: end, allocatedUnits: 0 });
+      const [{ held }] = await t.dataSource.query(
+        `SELECT coalesce(sum(units), 0)::float8 AS held FROM allocation WHERE pool_id = $1 AND status IN ('OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED')`,
+        [pool.id],
+      );
+      expect(pool).toMatchObject({ localityId: dartford.id, periodStart: start, periodEnd: end, allocatedUnits: held });
       const [min, max, unit] = ranges[pool.serviceCode];
       expect(pool.unit).toBe(unit);
       expect(typeof pool.capacityUnits).toBe('number');
       expect(pool.capacityUnits).toBeGreaterThanOrEqual(min);
       expect(pool.capacityUnits).toBeLessThanOrEqual(max);
       expect(unitsProblem(unit as 'HOURS', pool.capacityUnits)).toBeNull();
-      expect(pool.remainingUnits).toBe(pool.capacityUnits);
+      expect(pool.remainingUnits).toBe(pool.capacityUnits - held);
     }
   });
 
@@ -211,8 +217,12 @@ describe('demo seed', () => {
     const byStatus = (status: string) => requests.filter((r) => r.status === status);
     expect(byStatus('DRAFT').length).toBeGreaterThan(0);
     expect(byStatus('WITHDRAWN').length).toBeGreaterThan(0);
-    expect(byStatus('SUBMITTED').length).toBeGreaterThan(requests.length / 2);
-    expect(byStatus('DRAFT').length + byStatus('WITHDRAWN').length + byStatus('SUBMITTED').length).toBe(requests.length);
+    // Submitted, and some of those decided by the demo panels (src/seed/demo-panels.ts).
+    const heardStatuses = ['SUBMITTED', 'DEFERRED', 'APPROVED', 'PARTIALLY_APPROVED', 'DECLINED'];
+    const heard = requests.filter((r) => heardStatuses.includes(r.status)).length;
+    expect(heard).toBeGreaterThan(requests.length / 2);
+    expect(byStatus('SUBMITTED').length).toBeGreaterThan(0);
+    expect(byStatus('DRAFT').length + byStatus('WITHDRAWN').length + heard).toBe(requests.length);
     const today = todayInLondon();
     const sevenWeeksAgo = addDays(today, -49);
     for (const r of requests.filter((x) => x.status !== 'DRAFT')) {
@@ -224,7 +234,8 @@ describe('demo seed', () => {
     const [check] = await t.dataSource.query(`
       SELECT count(*) FILTER (WHERE r.status <> 'DRAFT')::int AS heard,
              count(*) FILTER (WHERE r.status <> 'DRAFT' AND (d.id IS NULL OR d.starts_on <> r.submitted_on OR d.due_on <> r.submitted_on + 28
-               OR d.pupil_id <> r.pupil_id OR d.school_id <> r.school_id OR d.locality_id <> r.locality_id OR d.met_on IS NOT NULL
+               OR d.pupil_id <> r.pupil_id OR d.school_id <> r.school_id OR d.locality_id <> r.locality_id
+               OR d.met_on IS DISTINCT FROM (SELECT max(x.decided_on) FROM support_request_decision x WHERE x.request_id = r.id AND x.outcome <> 'DEFERRED')
                OR d.cancelled_on IS DISTINCT FROM r.withdrawn_on))::int AS mismatched,
              count(*) FILTER (WHERE r.status = 'DRAFT' AND d.id IS NOT NULL)::int AS draft_deadlines
       FROM support_request r
@@ -257,5 +268,60 @@ describe('demo seed', () => {
     expect(submitted).toBeDefined();
     const pupil = await t.http().get(`/api/v1/pupils/${submitted.pupilId}`).set('Authorization', bearer).expect(200);
     expect(pupil.body.id).toBe(submitted.pupilId);
+  });
+
+  it('seeds panels: meetings held and upcoming per locality, decisions of every outcome, allocations drawn through the pool ledger', async () => {
+    const today = todayInLondon();
+    const meetings: { code: string; past: number; upcoming: number }[] = await t.dataSource.query(`
+      SELECT l.code, count(*) FILTER (WHERE m.meeting_on < $1)::int AS past, count(*) FILTER (WHERE m.meeting_on > $1)::int AS upcoming
+      FROM locality l LEFT JOIN panel_meeting m ON m.locality_id = l.id GROUP BY l.code ORDER BY l.code`, [today]);
+    expect(meetings).toHaveLength(DEMO_LOCALITIES.length);
+    for (const row of meetings) expect(row).toMatchObject({ past: 3, upcoming: 2 });
+
+    // Every outcome, each request's status following its latest decision, taken at a meeting of its locality, not before submission.
+    const decisions: { outcome: string; status: string; ok: boolean }[] = await t.dataSource.query(`
+      SELECT d.outcome, r.status,
+             (m.locality_id = r.locality_id AND d.decided_on = m.meeting_on AND d.decided_on >= r.submitted_on AND d.decided_on <= $1) AS ok
+      FROM support_request_decision d JOIN support_request r ON r.id = d.request_id JOIN panel_meeting m ON m.id = d.meeting_id`, [today]);
+    expect(new Set(decisions.map((d) => d.outcome))).toEqual(new Set(['APPROVED', 'PARTIAL', 'DECLINED', 'DEFERRED']));
+    const statusOf: Record<string, string> = { APPROVED: 'APPROVED', PARTIAL: 'PARTIALLY_APPROVED', DECLINED: 'DECLINED', DEFERRED: 'DEFERRED' };
+    expect(decisions.filter((d) => !d.ok || statusOf[d.outcome] !== d.status)).toEqual([]);
+    const [{ undecided }] = await t.dataSource.query(`
+      SELECT count(*)::int AS undecided FROM support_request r
+      WHERE r.status IN ('APPROVED', 'PARTIALLY_APPROVED', 'DECLINED', 'DEFERRED') AND NOT EXISTS (SELECT 1 FROM support_request_decision d WHERE d.request_id = r.id)`);
+    expect(undecided).toBe(0);
+
+    // Allocations: one per approval, offered, accepted and cancelled; the acceptance deadline met, overdue or cancelled accordingly.
+    const allocations: { status: string; units: string; approved: string; deadline: string }[] = await t.dataSource.query(`
+      SELECT a.status, a.units::text, d.units_approved::text AS approved,
+             deadline_status(dl.met_on, dl.cancelled_on, dl.due_on, $1::date, 14) AS deadline
+      FROM allocation a JOIN support_request_decision d ON d.allocation_id = a.id
+      JOIN deadline dl ON dl.subject_type = 'ALLOCATION' AND dl.subject_id = a.id AND dl.kind = 'ALLOCATION_ACCEPTANCE'`, [today]);
+    const [{ total }] = await t.dataSource.query(`SELECT count(*)::int AS total FROM allocation`);
+    expect(allocations).toHaveLength(total);
+    expect(allocations.every((a) => a.units === a.approved)).toBe(true);
+    expect(new Set(allocations.map((a) => a.status))).toEqual(new Set(['OFFERED', 'ACCEPTED', 'CANCELLED']));
+    const deadlines = new Set(allocations.map((a) => a.deadline));
+    for (const status of ['MET_ON_TIME', 'OVERDUE', 'CANCELLED']) expect(deadlines).toContain(status);
+    expect(allocations.filter((a) => a.status === 'CANCELLED').every((a) => a.deadline === 'CANCELLED')).toBe(true);
+
+    // The ledger: each pool's allocated_units is the sum of its allocations still holding units.
+    const ledger: { allocated: string; held: string }[] = await t.dataSource.query(`
+      SELECT rp.allocated_units::text AS allocated,
+             coalesce(sum(a.units) FILTER (WHERE a.status IN ('OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED')), 0)::numeric(12, 2)::text AS held
+      FROM resource_pool rp LEFT JOIN allocation a ON a.pool_id = rp.id GROUP BY rp.id`);
+    expect(ledger.filter((p) => p.allocated !== p.held)).toEqual([]);
+    expect(ledger.some((p) => Number(p.allocated) > 0)).toBe(true);
+
+    // The Dartford panel's next meeting: its agenda, with the interest its member declared.
+    const bearer = await login('panel.dartford@example.org');
+    const list = await t.http().get(`/api/v1/panel-meetings?from=${today}`).set('Authorization', bearer).expect(200);
+    expect(list.body.data).toHaveLength(2);
+    const next = list.body.data[list.body.data.length - 1];
+    expect(next.declaredInterests).toHaveLength(1);
+    const agenda = await t.http().get(`/api/v1/panel-meetings/${next.id}/agenda`).set('Authorization', bearer).expect(200);
+    expect(agenda.body.requests.length).toBeGreaterThan(0);
+    expect(agenda.body.requests.every((i: { request: { status: string } }) => ['SUBMITTED', 'DEFERRED'].includes(i.request.status))).toBe(true);
+    expect(agenda.body.pools).toHaveLength(4);
   });
 });
