@@ -122,4 +122,26 @@ describe('pool concurrency: parallel approvals never overspend a pool', () => {
     expect(mismatch.n).toBe(0);
     expect(approvedIds.size).toBe(CAPACITY / UNITS);
   }, 120000);
+
+  it('one request declined by eight members at once: exactly one decision, the others 409 invalid-transition', async () => {
+    const [request] = await t.dataSource.query(
+      `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, status, submitted_on)
+       SELECT pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, 'SUBMITTED', submitted_on
+       FROM support_request WHERE id = $1 RETURNING id`,
+      [requestIds[0]],
+    );
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t
+          .http()
+          .post(`/api/v1/support-requests/${request.id}/decision`)
+          .set('Authorization', panel.bearer)
+          .send({ outcome: 'DECLINED', decidedOn: today, reason: `Member ${i}` }),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM support_request_decision WHERE request_id = $1`, [request.id]);
+    expect(n).toBe(1);
+    expect(responses.filter((r) => r.status === 409).every((r) => r.body.type === '/problems/invalid-transition')).toBe(true);
+  }, 60000);
 });
