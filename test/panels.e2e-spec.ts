@@ -562,4 +562,32 @@ describe('panels: meetings, agenda, decisions, allocations and pool figures', ()
       expectProblem(await t.http().post(`/api/v1/allocations/${allocationId}/cancel`).set('Authorization', otherPanel.bearer).send({ reason: 'x' }), 404, 'not-found');
     });
   });
+
+  it('meetings list latest first in keyset pages, within the caller’s locality only', async () => {
+    const post = (meetingOn: string) =>
+      t
+        .http()
+        .post('/api/v1/panel-meetings')
+        .set('Authorization', otherPanel.bearer)
+        .send({ localityId: otherLocalityId, meetingOn, chair: 'Gary Fisher', attendees: [], declaredInterests: [{ userId: otherPanel.id, schoolId: otherSchoolId }] })
+        .expect(201);
+    const ids = [(await post(addDays(today, -14))).body.id, (await post(addDays(today, 14))).body.id, (await post(today)).body.id];
+    // Every meeting of that locality (an earlier test added one too), latest first, then by id descending.
+    const expected = (await t.dataSource.query(`SELECT id FROM panel_meeting WHERE locality_id = $1 ORDER BY meeting_on DESC, id DESC`, [otherLocalityId])).map(
+      (m: { id: string }) => m.id,
+    );
+    expect(expected).toHaveLength(4);
+    expect(expected[0]).toBe(ids[1]);
+    expect(expected[3]).toBe(ids[0]);
+    const first = await t.http().get('/api/v1/panel-meetings?limit=3').set('Authorization', otherPanel.bearer).expect(200);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await t.http().get(`/api/v1/panel-meetings?limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`).set('Authorization', otherPanel.bearer).expect(200);
+    expect([...first.body.data, ...second.body.data].map((m: { id: string }) => m.id)).toEqual(expected);
+    expect(second.body.nextCursor).toBeNull();
+    const upcoming = await t.http().get(`/api/v1/panel-meetings?from=${addDays(today, 1)}`).set('Authorization', otherPanel.bearer).expect(200);
+    expect(upcoming.body.data.map((m: { id: string }) => m.id)).toEqual([ids[1]]);
+    // The Dartford panel sees none of them.
+    const mine = await t.http().get('/api/v1/panel-meetings?limit=500').set('Authorization', panel.bearer).expect(200);
+    expect(mine.body.data.every((m: { localityId: string }) => m.localityId === localityId)).toBe(true);
+  });
 });

@@ -4,9 +4,9 @@ import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength }
 import type { CalendarDate } from '../../common/dates/calendar-date';
 import { IsCalendarDate } from '../../common/validation/is-calendar-date.decorator';
 import { MAX_UNITS } from '../../pools/units';
+import { MAX_REASON_LENGTH } from '../../support-requests/dto/support-request.dto';
 import { DECISION_OUTCOMES, type DecisionOutcome } from '../../support-requests/support-request-decision.entity';
 
-export const MAX_REASON_LENGTH = 2000;
 const NOT_BLANK = /\S/;
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 
