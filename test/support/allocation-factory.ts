@@ -41,7 +41,7 @@ export async function createAllocation(t: TestApp, spec: AllocationSpec): Promis
       const [pool] = await manager.query(
         `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units)
          VALUES ($1, $2, DATE '2000-01-01' + $3::int, DATE '2100-01-01' + $3::int, $4) RETURNING id`,
-        [spec.localityId, spec.serviceCode, poolSerial + Math.floor(Math.random() * 10000) * 100, spec.capacity ?? spec.units * 2],
+        [spec.localityId, spec.serviceCode, poolSerial, spec.capacity ?? spec.units * 2],
       );
       poolId = pool.id as string;
     }
