@@ -9,6 +9,7 @@ import { todayInLondon } from '../src/common/dates/calendar-date';
 import { nameKey } from '../src/pupils/name-key';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
+import { createAllocation } from './support/allocation-factory';
 import { createUser, type TestUser, type UserScope } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -64,6 +65,8 @@ let n = 0;
 const PUPIL_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
 /** A support request's scope: its school, the locality that hears it, and that locality's area. */
 const REQUEST_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
+/** An allocation's scope: the request's school and locality, its area, and the provider organisation. */
+const ALLOCATION_DIMS: Dimension[] = ['schoolId', 'localityId', 'area', 'organisationId'];
 const unique = () => `${Date.now().toString(36)}${(n++).toString(36)}`.toUpperCase().slice(-8);
 const version = async (table: string, id: string) => (await t.dataSource.query(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version as number;
 
@@ -283,6 +286,28 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  // Provider delivery (issue 6): an allocation sits in its school, the allocating locality, that
+  // locality's area and the provider organisation.
+  'GET allocations': { call: async () => ({ path: '/api/v1/allocations' }) },
+  'GET allocations/:id': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'OFFERED', '') },
+  'POST allocations/:id/accept': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'OFFERED', '/accept') },
+  'POST allocations/:id/decline': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({ ...(await allocationCall(w, target, 'OFFERED', '/decline')), body: { reason: 'Matrix decline' } }),
+  },
+  'POST allocations/:id/complete': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({ ...(await allocationCall(w, target, 'ACCEPTED', '/complete')), body: { outcome: 'NEED_MET', summary: 'Matrix outcome' } }),
+  },
+  'POST allocations/:id/sessions': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({
+      ...(await allocationCall(w, target, 'ACCEPTED', '/sessions')),
+      body: { deliveredOn: todayInLondon(), durationMinutes: 60, attended: true },
+    }),
+  },
+  'GET allocations/:id/sessions': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'ACCEPTED', '/sessions') },
+
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
     call: async (w, target) => ({
@@ -333,6 +358,25 @@ async function makeRequest(place: Place, status: 'DRAFT' | 'SUBMITTED'): Promise
     [pupilId, place.schoolId, place.localityId, place.serviceId, status, status === 'DRAFT' ? null : todayInLondon()],
   );
   return request.id;
+}
+
+/** A fresh allocation of the place's service (HOURS) to its organisation, OFFERED or ACCEPTED today. */
+async function allocationCall(w: World, target: Target, status: 'OFFERED' | 'ACCEPTED', suffix: string): Promise<Call> {
+  const place = w[target];
+  const pupilId = await makePupil(place.schoolId);
+  const [service] = await t.dataSource.query(`SELECT code FROM service WHERE id = $1`, [place.serviceId]);
+  const today = todayInLondon();
+  const allocation = await createAllocation(t, {
+    pupilId,
+    schoolId: place.schoolId,
+    localityId: place.localityId,
+    organisationId: place.organisationId,
+    serviceCode: service.code,
+    units: 4,
+    offeredOn: today,
+  });
+  if (status === 'ACCEPTED') await t.dataSource.query(`UPDATE allocation SET status = 'ACCEPTED', accepted_on = offered_on WHERE id = $1`, [allocation.id]);
+  return { path: `/api/v1/allocations/${allocation.id}${suffix}`, recordId: allocation.id };
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */
