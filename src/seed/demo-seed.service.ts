@@ -5,6 +5,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { Clock } from '../common/clock/clock';
 import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
 import { nameKey } from '../pupils/name-key';
+import { type DeliverySeedCounts, seedDemoDelivery } from './demo-delivery';
 import { upnCheckLetter } from '../pupils/upn';
 import {
   DEMO_BOYS_NAMES,
@@ -69,7 +70,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
   }
 
   /** Adds whatever demo rows are missing; returns how many of each were added. */
-  async seed(): Promise<SeedCounts> {
+  async seed(): Promise<SeedCounts & DeliverySeedCounts> {
     const passwordHash = await this.hasher.hash(DEMO_PASSWORD);
     const register = buildDemoRegister(this.clock.today());
     return this.dataSource.transaction(async (manager) => ({
@@ -77,6 +78,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       users: await this.seedUsers(manager, passwordHash),
       ...(await this.seedRegister(manager, register)),
       resourcePools: await this.seedPools(manager, register.pools),
+      ...(await seedDemoDelivery(manager, this.clock.today(), register)),
     }));
   }
 
