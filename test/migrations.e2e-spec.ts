@@ -11,7 +11,7 @@ import { createIsolatedDatabase, IsolatedDatabase } from './support/test-databas
  */
 describe('migrations', () => {
   const APP_TABLES = [
-    'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'pupil', 'pupil_history', 'rate_limit',
+    'allocation', 'allocation_session', 'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'pupil', 'pupil_history', 'rate_limit',
     'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request',
   ];
   /** Reference rows a migration itself seeds (the SLA rules of DOMAIN.md's timescales table). */
