@@ -238,6 +238,10 @@ describe('provider delivery', () => {
       expect(await deadline(a.id, 'DELIVERY_START')).toMatchObject({ metOn: ago(50), status: 'MET_LATE', daysOverdue: 8 });
       const res = await get(panel, `/allocations/${a.id}`).expect(200);
       expect(res.body).toMatchObject({ unit: 'HOURS', unitsUsed: 1.5, daysToAcceptance: 20, daysToFirstSession: 70, attendanceRate: 1 });
+      // A session recorded late but delivered earlier: the first session and the deadline move back to it.
+      await post(provider, `/${a.id}/sessions`, { deliveredOn: ago(55), durationMinutes: 60, attended: true }).expect(201);
+      expect(await deadline(a.id, 'DELIVERY_START')).toMatchObject({ metOn: ago(55), status: 'MET_LATE', daysOverdue: 3 });
+      expect((await get(panel, `/allocations/${a.id}`).expect(200)).body).toMatchObject({ unitsUsed: 2.5, firstSessionOn: ago(55), daysToFirstSession: 65 });
     });
 
     it('an unanswered offer past its due date shows OVERDUE in the worklist due-date filter', async () => {

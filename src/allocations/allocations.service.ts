@@ -322,7 +322,7 @@ export class AllocationsService {
           recordedBy: caller.userId,
         }),
       );
-      if (dto.attended) await this.timeliness.meet(manager, subjectOf(allocation.id), 'DELIVERY_START', dto.deliveredOn);
+      if (dto.attended) await this.timeliness.meetByEarliest(manager, subjectOf(allocation.id), 'DELIVERY_START', dto.deliveredOn);
       const changed = allocation.status === 'ACCEPTED' ? ['status', 'unitsUsed'] : ['unitsUsed'];
       if (dto.attended) changed.push('firstSessionOn');
       await this.record(manager, caller, allocation, 'allocation.session', changed.sort(), session.id);
