@@ -225,15 +225,19 @@ export class AllocationsService {
          WHERE id = $1 RETURNING id, pupil_id, school_id, locality_id`,
         [allocation.requestId, dto.reason],
       );
-      await this.timeliness.open(manager, {
-        kind: 'REQUEST_DECISION',
-        subjectType: 'SUPPORT_REQUEST',
-        subjectId: request.id,
-        startsOn: declinedOn,
-        pupilId: request.pupil_id,
-        schoolId: request.school_id,
-        localityId: request.locality_id,
-      });
+      // The panel must hear it again: a fresh decision deadline (unless one is somehow still open).
+      const requestSubject: DeadlineSubject = { subjectType: 'SUPPORT_REQUEST', subjectId: request.id };
+      const stillOpen = await this.timeliness.findOpen(manager, requestSubject, 'REQUEST_DECISION');
+      if (!stillOpen) {
+        await this.timeliness.open(manager, {
+          kind: 'REQUEST_DECISION',
+          ...requestSubject,
+          startsOn: declinedOn,
+          pupilId: request.pupil_id,
+          schoolId: request.school_id,
+          localityId: request.locality_id,
+        });
+      }
       await this.record(manager, caller, allocation, 'allocation.decline', ['declineReason', 'declinedOn', 'status']);
       await this.audit.record(manager, caller, {
         action: 'support-request.reopen',
