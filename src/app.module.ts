@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClockModule } from './common/clock/clock.module';
 import { ConfigModule } from './config/config.module';
+import { AllocationsModule } from './allocations/allocations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './database/database.module';
@@ -35,6 +36,7 @@ import { UsersModule } from './users/users.module';
     SupportRequestsModule,
     ResourcePoolsModule,
     PanelsModule,
+    AllocationsModule,
     SeedModule,
   ],
 })

@@ -9,6 +9,7 @@ import { todayInLondon } from '../src/common/dates/calendar-date';
 import { nameKey } from '../src/pupils/name-key';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
+import { createAllocation } from './support/allocation-factory';
 import { createUser, type TestUser, type UserScope } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -64,6 +65,8 @@ let n = 0;
 const PUPIL_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
 /** A support request's scope: its school, the locality that hears it, and that locality's area. */
 const REQUEST_DIMS: Dimension[] = ['schoolId', 'localityId', 'area'];
+/** An allocation's scope: the request's school and locality, its area, and the provider organisation. */
+const ALLOCATION_DIMS: Dimension[] = ['schoolId', 'localityId', 'area', 'organisationId'];
 const unique = () => `${Date.now().toString(36)}${(n++).toString(36)}`.toUpperCase().slice(-8);
 const version = async (table: string, id: string) => (await t.dataSource.query(`SELECT version FROM ${table} WHERE id = $1`, [id]))[0].version as number;
 
@@ -334,6 +337,27 @@ const FIXTURES: Record<string, Fixture> = {
       return { path: `/api/v1/resource-pools/${poolId}/by-school`, recordId: poolId };
     },
   },
+  // Provider delivery (issue 6): an allocation sits in its school, the allocating locality, that
+  // locality's area and the provider organisation.
+  'GET allocations': { call: async () => ({ path: '/api/v1/allocations' }) },
+  'GET allocations/:id': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'OFFERED', '') },
+  'POST allocations/:id/accept': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'OFFERED', '/accept') },
+  'POST allocations/:id/decline': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({ ...(await allocationCall(w, target, 'OFFERED', '/decline')), body: { reason: 'Matrix decline' } }),
+  },
+  'POST allocations/:id/complete': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({ ...(await allocationCall(w, target, 'ACCEPTED', '/complete')), body: { outcome: 'NEED_MET', summary: 'Matrix outcome' } }),
+  },
+  'POST allocations/:id/sessions': {
+    dims: ALLOCATION_DIMS,
+    call: async (w, target) => ({
+      ...(await allocationCall(w, target, 'ACCEPTED', '/sessions')),
+      body: { deliveredOn: todayInLondon(), durationMinutes: 60, attended: true },
+    }),
+  },
+  'GET allocations/:id/sessions': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'ACCEPTED', '/sessions') },
 
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
@@ -406,19 +430,26 @@ async function makePool(place: Place): Promise<string> {
   return pool.id;
 }
 
-/** An OFFERED allocation of 2 units from a fresh pool (its ledger holding them) for a fresh request of the place. */
-async function makeAllocation(place: Place): Promise<string> {
-  const requestId = await makeRequest(place, 'SUBMITTED');
-  const poolId = await makePool(place);
-  await t.dataSource.query(`UPDATE resource_pool SET allocated_units = 2 WHERE id = $1`, [poolId]);
-  await t.dataSource.query(`UPDATE support_request SET status = 'APPROVED' WHERE id = $1`, [requestId]);
-  const [allocation] = await t.dataSource.query(
-    `INSERT INTO allocation (request_id, pupil_id, school_id, locality_id, pool_id, organisation_id, service_code, units, status, offered_on)
-     SELECT r.id, r.pupil_id, r.school_id, r.locality_id, $2, $3, r.service_code, 2, 'OFFERED', $4 FROM support_request r WHERE r.id = $1
-     RETURNING id`,
-    [requestId, poolId, place.organisationId, todayInLondon()],
-  );
+/** A fresh allocation of the place's service (HOURS) to its organisation, OFFERED or ACCEPTED today (the test factory keeps the pool's ledger). */
+async function makeAllocation(place: Place, status: 'OFFERED' | 'ACCEPTED' = 'OFFERED'): Promise<string> {
+  const pupilId = await makePupil(place.schoolId);
+  const [service] = await t.dataSource.query(`SELECT code FROM service WHERE id = $1`, [place.serviceId]);
+  const allocation = await createAllocation(t, {
+    pupilId,
+    schoolId: place.schoolId,
+    localityId: place.localityId,
+    organisationId: place.organisationId,
+    serviceCode: service.code,
+    units: 4,
+    offeredOn: todayInLondon(),
+  });
+  if (status === 'ACCEPTED') await t.dataSource.query(`UPDATE allocation SET status = 'ACCEPTED', accepted_on = offered_on WHERE id = $1`, [allocation.id]);
   return allocation.id;
+}
+
+async function allocationCall(w: World, target: Target, status: 'OFFERED' | 'ACCEPTED', suffix: string): Promise<Call> {
+  const allocationId = await makeAllocation(w[target], status);
+  return { path: `/api/v1/allocations/${allocationId}${suffix}`, recordId: allocationId };
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */

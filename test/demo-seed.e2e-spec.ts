@@ -68,7 +68,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 0, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0,
     });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
     expect(await registerCounts()).toEqual(registerBefore);
@@ -81,7 +81,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 1, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0,
     });
   });
 
@@ -206,7 +206,8 @@ describe('demo seed', () => {
              p.sen_status, r.locality_id = s.locality_id AND r.school_id = p.school_id AS locality_ok, r.support_plan_id,
              (r.support_plan_id IS NULL OR EXISTS (SELECT 1 FROM support_plan sp WHERE sp.id = r.support_plan_id AND sp.pupil_id = r.pupil_id AND sp.status = 'OPEN')) AS plan_ok,
              EXISTS (SELECT 1 FROM support_plan sp WHERE sp.pupil_id = r.pupil_id AND sp.status = 'OPEN') AS has_open_plan
-      FROM support_request r JOIN pupil p ON p.id = r.pupil_id JOIN school s ON s.id = p.school_id JOIN service sv ON sv.code = r.service_code`);
+      FROM support_request r JOIN pupil p ON p.id = r.pupil_id JOIN school s ON s.id = p.school_id JOIN service sv ON sv.code = r.service_code
+      WHERE NOT EXISTS (SELECT 1 FROM allocation a WHERE a.request_id = r.id)`);
     const [{ k }] = await t.dataSource.query(`SELECT count(*)::int AS k FROM pupil WHERE sen_status = 'K'`);
     expect(requests.length).toBeGreaterThan(k * 0.25);
     expect(requests.length).toBeLessThan(k * 0.45);
@@ -239,7 +240,8 @@ describe('demo seed', () => {
                OR d.cancelled_on IS DISTINCT FROM r.withdrawn_on))::int AS mismatched,
              count(*) FILTER (WHERE r.status = 'DRAFT' AND d.id IS NOT NULL)::int AS draft_deadlines
       FROM support_request r
-      LEFT JOIN deadline d ON d.subject_type = 'SUPPORT_REQUEST' AND d.subject_id = r.id AND d.kind = 'REQUEST_DECISION'`);
+      LEFT JOIN deadline d ON d.subject_type = 'SUPPORT_REQUEST' AND d.subject_id = r.id AND d.kind = 'REQUEST_DECISION'
+      WHERE NOT EXISTS (SELECT 1 FROM allocation a WHERE a.request_id = r.id)`);
     expect(check).toEqual({ heard: requests.length - byStatus('DRAFT').length, mismatched: 0, draft_deadlines: 0 });
     const statuses: { status: string }[] = await t.dataSource.query(`
       SELECT DISTINCT deadline_status(met_on, cancelled_on, due_on, $1::date, 14) AS status
@@ -300,7 +302,8 @@ describe('demo seed', () => {
     const [{ total }] = await t.dataSource.query(`SELECT count(*)::int AS total FROM allocation`);
     expect(allocations).toHaveLength(total);
     expect(allocations.every((a) => a.units === a.approved)).toBe(true);
-    expect(new Set(allocations.map((a) => a.status))).toEqual(new Set(['OFFERED', 'ACCEPTED', 'CANCELLED']));
+    const statuses = new Set(allocations.map((a) => a.status));
+    for (const status of ['OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED', 'CANCELLED']) expect(statuses).toContain(status);
     const deadlines = new Set(allocations.map((a) => a.deadline));
     for (const status of ['MET_ON_TIME', 'OVERDUE', 'CANCELLED']) expect(deadlines).toContain(status);
     expect(allocations.filter((a) => a.status === 'CANCELLED').every((a) => a.deadline === 'CANCELLED')).toBe(true);
@@ -323,5 +326,54 @@ describe('demo seed', () => {
     expect(agenda.body.requests.length).toBeGreaterThan(0);
     expect(agenda.body.requests.every((i: { request: { status: string } }) => ['SUBMITTED', 'DEFERRED'].includes(i.request.status))).toBe(true);
     expect(agenda.body.pools).toHaveLength(4);
+  });
+
+  it('seeds provider delivery for the demo providers: every state, sessions with absences, outcomes, overdue acceptances, consistent pools', async () => {
+    const today = todayInLondon();
+    const allocations: { id: string; status: string; service_code: string; units: string; units_used: string; session_units: string | null; locality: string }[] =
+      await t.dataSource.query(`
+        SELECT a.id, a.status, a.service_code, a.units::text, a.units_used::text, l.code AS locality,
+               (SELECT sum(s.units_used)::text FROM allocation_session s WHERE s.allocation_id = a.id) AS session_units
+        FROM allocation a JOIN locality l ON l.id = a.locality_id`);
+    expect(allocations.length).toBeGreaterThan(20);
+    for (const status of ['OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED']) expect(allocations.map((a) => a.status)).toContain(status);
+    // Units used = the sessions' units, never beyond the allocation.
+    for (const a of allocations) {
+      expect(Number(a.units_used)).toBe(Number(a.session_units ?? 0));
+      expect(Number(a.units_used)).toBeLessThanOrEqual(Number(a.units));
+    }
+    // Every pool holds exactly the units of its allocations that still hold units.
+    const pools = await t.dataSource.query(`
+      SELECT rp.id FROM resource_pool rp
+      LEFT JOIN allocation a ON a.pool_id = rp.id AND a.status NOT IN ('DECLINED', 'CANCELLED')
+      GROUP BY rp.id, rp.allocated_units
+      HAVING rp.allocated_units <> COALESCE(sum(a.units), 0)`);
+    expect(pools).toEqual([]);
+    const absences: { absence_reason: string | null }[] = await t.dataSource.query(`SELECT DISTINCT absence_reason FROM allocation_session`);
+    expect(absences.map((r) => r.absence_reason)).toEqual(expect.arrayContaining([null, 'DID_NOT_ATTEND', 'CANCELLED_BY_SCHOOL', 'CANCELLED_BY_PROVIDER']));
+    const statuses = async (kind: string) =>
+      (await t.dataSource.query(`SELECT DISTINCT deadline_status(met_on, cancelled_on, due_on, $1::date, 14) AS s FROM deadline WHERE kind = $2`, [today, kind])).map(
+        (r: { s: string }) => r.s,
+      );
+    expect(await statuses('ALLOCATION_ACCEPTANCE')).toEqual(expect.arrayContaining(['OVERDUE', 'MET_ON_TIME', 'MET_LATE']));
+    expect(await statuses('DELIVERY_START')).toEqual(expect.arrayContaining(['ON_TRACK', 'MET_ON_TIME', 'MET_LATE']));
+
+    // The NHS therapist's worklist: their trust's speech and language and OT work only, with the figures.
+    const nhs = await login('provider.nhs@example.org');
+    const list = await t.http().get('/api/v1/allocations?limit=500').set('Authorization', nhs).expect(200);
+    expect(list.body.data.length).toBeGreaterThan(5);
+    expect(new Set(list.body.data.map((a: { serviceCode: string }) => a.serviceCode))).toEqual(new Set(['SALT', 'OT']));
+    const inDelivery = list.body.data.find((a: { status: string }) => a.status === 'IN_DELIVERY');
+    const one = await t.http().get(`/api/v1/allocations/${inDelivery.id}`).set('Authorization', nhs).expect(200);
+    expect(one.body).toMatchObject({ attendanceRate: expect.any(Number), daysToAcceptance: expect.any(Number), daysToFirstSession: expect.any(Number) });
+    expect(one.body.pupil.id).toBe(one.body.pupilId);
+    await t.http().get(`/api/v1/pupils/${one.body.pupilId}`).set('Authorization', nhs).expect(200);
+    // Completed over 30 days ago: the allocation stays on their list, the child does not.
+    const old = list.body.data.find((a: { status: string; completedOn: string | null }) => a.status === 'COMPLETED' && a.completedOn! < addDays(today, -30));
+    expect(old).toBeDefined();
+    await t.http().get(`/api/v1/pupils/${old.pupilId}`).set('Authorization', nhs).expect(404);
+    const stls = await t.http().get('/api/v1/allocations?limit=500').set('Authorization', await login('provider.stls@example.org')).expect(200);
+    expect(stls.body.data.length).toBeGreaterThan(3);
+    expect(stls.body.data.every((a: { serviceCode: string }) => a.serviceCode === 'STLS')).toBe(true);
   });
 });

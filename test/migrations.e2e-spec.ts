@@ -11,8 +11,8 @@ import { createIsolatedDatabase, IsolatedDatabase } from './support/test-databas
  */
 describe('migrations', () => {
   const APP_TABLES = [
-    'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'pupil', 'pupil_history', 'rate_limit',
-    'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request',
+    'allocation', 'allocation_session', 'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'panel_meeting', 'panel_meeting_interest', 'pupil', 'pupil_history', 'rate_limit',
+    'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request', 'support_request_decision',
   ];
   /** Reference rows a migration itself seeds (the SLA rules of DOMAIN.md's timescales table). */
   const SEEDED: Record<string, number> = { sla_rule: 13 };

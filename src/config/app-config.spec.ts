@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       lockoutThreshold: 5,
       lockoutMinutes: 15,
       dueSoonDays: 14,
+      providerAccessDaysAfterCompletion: 30,
     });
   });
 
@@ -73,6 +74,8 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['DATABASE_TIMEOUT_MS=1e3', { DATABASE_TIMEOUT_MS: '1e3' }, 'DATABASE_TIMEOUT_MS'],
     ['ADMIN_EMAIL=nope', { ADMIN_EMAIL: 'nope' }, 'ADMIN_EMAIL'],
     ['ADMIN_PASSWORD short', { ADMIN_PASSWORD: 'short-pass' }, 'ADMIN_PASSWORD'],
+    ['PROVIDER_ACCESS_DAYS_AFTER_COMPLETION=-1', { PROVIDER_ACCESS_DAYS_AFTER_COMPLETION: '-1' }, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION'],
+    ['PROVIDER_ACCESS_DAYS_AFTER_COMPLETION=5000', { PROVIDER_ACCESS_DAYS_AFTER_COMPLETION: '5000' }, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION'],
   ])('%s', (_, env, variable) => {
     const error = configErrorFrom(() => loadConfig(env));
     expect(error.name).toBe('ConfigError');

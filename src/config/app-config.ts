@@ -30,6 +30,8 @@ export interface AppConfig {
   lockoutMinutes: number;
   /** Unmet deadlines due within this many days count as DUE_SOON. */
   dueSoonDays: number;
+  /** Days a PROVIDER keeps the minimal view of a pupil after their organisation's work completes. */
+  providerAccessDaysAfterCompletion: number;
   /** Milliseconds a readiness probe or a request waits for the database before answering 503. */
   databaseTimeoutMs: number;
 }
@@ -140,5 +142,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lockoutThreshold: integer(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
     dueSoonDays: integer(env, 'DUE_SOON_DAYS', 14, 0, 365),
+    providerAccessDaysAfterCompletion: integer(env, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION', 30, 0, 3650),
   };
 }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -7,7 +8,7 @@ import { TimelinessService } from '../timeliness/timeliness.service';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
-import { academicYearStart, compareDates, type CalendarDate } from '../common/dates/calendar-date';
+import { academicYearStart, addDays, compareDates, type CalendarDate } from '../common/dates/calendar-date';
 import { Page, paginate } from '../common/pagination/paginate';
 import type { FieldError } from '../common/problem/problem-type';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -42,10 +43,27 @@ export const PANEL_CASELOAD_SQL =
   "EXISTS (SELECT 1 FROM support_request sr WHERE sr.pupil_id = pupil.id AND sr.locality_id = :scope_localityId AND sr.status <> 'DRAFT')";
 
 /**
+ * A PROVIDER practitioner's caseload: pupils their organisation holds work for, one EXISTS per
+ * kind of work, OR-ed together (EHC advice requests add theirs to this list). An allocation counts
+ * while offered, accepted or in delivery, and once completed for PROVIDER_ACCESS_DAYS_AFTER_COMPLETION
+ * days (completed on or after `:scope_accessFrom`); a declined or cancelled one gives no access
+ * (the organisation never took the work on, or no longer holds it). Uses the `pupil` alias.
+ */
+export const PROVIDER_CASELOAD_CONDITIONS: readonly string[] = [
+  `EXISTS (SELECT 1 FROM allocation pa WHERE pa.pupil_id = pupil.id AND pa.organisation_id = :scope_organisationId
+     AND pa.status IN ('OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED')
+     AND (pa.completed_on IS NULL OR pa.completed_on >= :scope_accessFrom::date))`,
+];
+
+/** The first day whose completions still give a provider access, `today` minus the configured days. */
+export function providerAccessFrom(today: CalendarDate, daysAfterCompletion: number): CalendarDate {
+  return addDays(today, -daysAfterCompletion);
+}
+
+/**
  * Where a pupil sits, for the caller's scope, once `pupil` is joined to its `school` and that to
- * its `locality`. PANEL members see their caseload (PANEL_CASELOAD_SQL). PROVIDER practitioners'
- * caseload (pupils their organisation holds an allocation or advice request for) has no SQL yet,
- * so applyScope matches nothing for it until the delivery and EHC advice features supply it.
+ * its `locality`. PANEL members see their caseload (PANEL_CASELOAD_SQL), PROVIDER practitioners
+ * theirs (PROVIDER_CASELOAD_CONDITIONS, with :scope_accessFrom set by applyPupilScope).
  */
 const PUPIL_SCOPE_COLUMNS: ScopeColumns = {
   schoolId: 'pupil.school_id',
@@ -55,7 +73,23 @@ const PUPIL_SCOPE_COLUMNS: ScopeColumns = {
 
 /** The pupil scope columns for this caller: with the caseload condition a LOCALITY caseload needs. */
 export function pupilScopeColumns(scope: ScopeFilter, columns: ScopeColumns = PUPIL_SCOPE_COLUMNS): ScopeColumns {
-  return scope.caseload === 'LOCALITY' ? { ...columns, caseload: PANEL_CASELOAD_SQL } : columns;
+  if (scope.caseload === 'LOCALITY') return { ...columns, caseload: PANEL_CASELOAD_SQL };
+  if (scope.caseload === 'ORGANISATION') return { ...columns, caseload: PROVIDER_CASELOAD_CONDITIONS.join(' OR ') };
+  return columns;
+}
+
+/**
+ * Applies a pupil scope to a query with `pupil`, `school` and `locality` aliases, setting the
+ * provider access window the caseload SQL needs (a parameter the query always carries).
+ */
+export function applyPupilScope<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  scope: ScopeFilter,
+  accessFrom: CalendarDate,
+  columns: ScopeColumns = PUPIL_SCOPE_COLUMNS,
+): SelectQueryBuilder<T> {
+  qb.setParameter('scope_accessFrom', accessFrom);
+  return applyScope(qb, scope, pupilScopeColumns(scope, columns));
 }
 
 /** The same scope applied to a school named in a body (a transfer's or a new pupil's school). */
@@ -103,7 +137,13 @@ export class PupilsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly timeliness: TimelinessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** From which completion date a provider still sees the pupil (as of today). */
+  private accessFrom(): CalendarDate {
+    return providerAccessFrom(this.clock.today(), this.config.providerAccessDaysAfterCompletion);
+  }
 
   /** The view a caller gets: PROVIDER practitioners only ever see the minimal one (API.md). */
   static minimalFor(scope: ScopeFilter): boolean {
@@ -117,7 +157,7 @@ export class PupilsService {
   async list(scope: ScopeFilter, query: PupilQueryDto): Promise<Page<PupilView | PupilMinimalView>> {
     const today = this.clock.today();
     const qb = this.pupilQuery(this.dataSource.manager);
-    applyScope(qb, scope, pupilScopeColumns(scope));
+    applyPupilScope(qb, scope, this.accessFrom());
     if (!query.includeLeft) qb.andWhere('pupil.left_on IS NULL');
     if (query.schoolId) qb.andWhere('pupil.school_id = :schoolId', { schoolId: query.schoolId });
     if (query.localityId) qb.andWhere('school.locality_id = :localityId', { localityId: query.localityId });
@@ -358,7 +398,7 @@ export class PupilsService {
   /** The pupil, if the caller's scope reaches it; otherwise 404 (never reveal that it exists). */
   private async findInScope(manager: EntityManager, scope: ScopeFilter, id: string, lock: boolean): Promise<Pupil> {
     const qb = this.pupilQuery(manager).where('pupil.id = :id', { id });
-    applyScope(qb, scope, pupilScopeColumns(scope));
+    applyPupilScope(qb, scope, this.accessFrom());
     // Locks the pupil row only, not its school and locality.
     if (lock) qb.setLock('pessimistic_write', undefined, ['pupil']);
     const pupil = await qb.getOne();

@@ -5,6 +5,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { Clock } from '../common/clock/clock';
 import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
 import { nameKey } from '../pupils/name-key';
+import { type DeliverySeedCounts, seedDemoDelivery } from './demo-delivery';
 import { upnCheckLetter } from '../pupils/upn';
 import {
   DEMO_BOYS_NAMES,
@@ -70,16 +71,20 @@ export class DemoSeedService implements OnApplicationBootstrap {
   }
 
   /** Adds whatever demo rows are missing; returns how many of each were added. */
-  async seed(): Promise<SeedCounts> {
+  async seed(): Promise<SeedCounts & DeliverySeedCounts> {
     const passwordHash = await this.hasher.hash(DEMO_PASSWORD);
     const register = buildDemoRegister(this.clock.today());
-    return this.dataSource.transaction(async (manager) => ({
-      ...(await this.seedReferenceData(manager)),
-      users: await this.seedUsers(manager, passwordHash),
-      ...(await this.seedRegister(manager, register)),
-      resourcePools: await this.seedPools(manager, register.pools),
-      ...(await seedDemoPanels(manager, this.clock.today(), DEMO_LOCALITIES.map((l) => l.code))),
-    }));
+    return this.dataSource.transaction(async (manager) => {
+      const counts = {
+        ...(await this.seedReferenceData(manager)),
+        users: await this.seedUsers(manager, passwordHash),
+        ...(await this.seedRegister(manager, register)),
+        resourcePools: await this.seedPools(manager, register.pools),
+      };
+      const panels = await seedDemoPanels(manager, this.clock.today(), DEMO_LOCALITIES.map((l) => l.code));
+      const delivery = await seedDemoDelivery(manager, this.clock.today(), register);
+      return { ...counts, ...panels, ...delivery, allocations: panels.allocations + delivery.allocations };
+    });
   }
 
   /**

@@ -115,6 +115,20 @@ export class TimelinessService {
     return result.affected ?? 0;
   }
 
+  /**
+   * Meets the subject's deadline of this kind on `metOn`, or, when it is already met on a later
+   * date, moves the meeting back to `metOn`: the event that meets it (a first session) may be
+   * recorded after a later one. Never before the deadline started; undefined when there is none.
+   */
+  async meetByEarliest(manager: EntityManager, subject: DeadlineSubject, kind: DeadlineKind, metOn: CalendarDate): Promise<Deadline | undefined> {
+    const open = await this.meet(manager, subject, kind, metOn);
+    if (open) return open;
+    const met = await manager.findOne(Deadline, { where: { ...subject, kind, cancelledOn: IsNull() }, order: { startsOn: 'DESC', createdAt: 'DESC' } });
+    if (!met?.metOn || metOn >= met.metOn || metOn < met.startsOn) return undefined;
+    met.metOn = metOn;
+    return manager.save(met);
+  }
+
   /** The open deadline of a kind for a subject, if any. */
   findOpen(manager: EntityManager, subject: DeadlineSubject, kind: DeadlineKind): Promise<Deadline | null> {
     return manager.findOneBy(Deadline, { ...subject, kind, metOn: IsNull(), cancelledOn: IsNull() });
