@@ -3,6 +3,7 @@ import { ClockModule } from './common/clock/clock.module';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { DashboardsModule } from './dashboards/dashboards.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module';
     SupportPlansModule,
     SupportRequestsModule,
     ResourcePoolsModule,
+    DashboardsModule,
     SeedModule,
   ],
 })
