@@ -4,7 +4,7 @@ import type { ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
 import { type Page, paginate } from '../common/pagination/paginate';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlineStatusSql } from '../timeliness/deadline-sql';
+import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlinesOpenAsOfSql, deadlineStatusSql } from '../timeliness/deadline-sql';
 import { DashboardScopeService } from './dashboard-scope.service';
 import { type OverdueWorklistQueryDto, WORKLIST_STATUSES, type WorklistRow } from './dto/overdue-worklist.dto';
 
@@ -39,13 +39,13 @@ export class OverdueWorklistService {
         'GREATEST(d.due_on - :asOf::date, 0) AS "daysUntilDue"',
         `${status} AS status`, 'd.excepted AS excepted',
       ])
-      .from('deadline', 'd')
+      .from(deadlinesOpenAsOfSql(), 'd')
       .leftJoin('locality', 'locality', 'locality.id = d.locality_id')
       .leftJoin('school', 'school', 'school.id = d.school_id')
       .leftJoin('organisation', 'organisation', 'organisation.id = d.organisation_id')
       .where(deadlineExistsAsOfSql('d'))
       .andWhere(`${status} IN (:...statuses)`, { statuses })
-      // Implied by the statuses, spelled out so the planner can range-scan due_on.
+      // Implied by the statuses, spelled out so PostgreSQL can range-scan due_on.
       .andWhere(query.status === 'OVERDUE' ? 'd.due_on < :asOf::date' : 'd.due_on <= :asOf::date + :dueSoon::int')
       .setParameters({ asOf, dueSoon: this.config.dueSoonDays });
     if (query.status === 'DUE_SOON') qb.andWhere('d.due_on >= :asOf::date');

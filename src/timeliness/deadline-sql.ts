@@ -21,3 +21,13 @@ export function deadlineExistsAsOfSql(d = 'd'): string {
 export function deadlineScopeColumns(d = 'd', locality = 'locality'): ScopeColumns {
   return { schoolId: `${d}.school_id`, localityId: `${d}.locality_id`, area: `${locality}.area`, organisationId: `${d}.organisation_id` };
 }
+
+/**
+ * The deadlines not yet met or cancelled on :asOf, as a FROM item: those open now, and those met
+ * or cancelled only after :asOf. Two branches, so PostgreSQL reads each from a small index
+ * (migration DashboardIndexes1764410000000) instead of walking every closed deadline by due date.
+ */
+export function deadlinesOpenAsOfSql(): string {
+  return `(SELECT * FROM deadline WHERE met_on IS NULL AND cancelled_on IS NULL
+    UNION ALL SELECT * FROM deadline WHERE met_on > :asOf::date OR cancelled_on > :asOf::date)`;
+}
