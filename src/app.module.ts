@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { DashboardsModule } from './dashboards/dashboards.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module';
     ResourcePoolsModule,
     PanelsModule,
     AllocationsModule,
+    DashboardsModule,
     SeedModule,
   ],
 })

@@ -260,6 +260,16 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  // Dashboards (issue 8): a locality filter outside the caller's scope answers 404.
+  'GET dashboards/timeliness': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/timeliness?groupBy=school&localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+  'GET dashboards/overdue': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/overdue?localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+
   'GET resource-pools': { call: async () => ({ path: '/api/v1/resource-pools' }) },
   'POST resource-pools': {
     inBody: true,

@@ -376,4 +376,28 @@ describe('demo seed', () => {
     expect(stls.body.data.length).toBeGreaterThan(3);
     expect(stls.body.data.every((a: { serviceCode: string }) => a.serviceCode === 'STLS')).toBe(true);
   });
+
+  it('shows managers plausible timeliness dashboards and an overdue worklist over the demo deadlines', async () => {
+    const county = await login('manager@example.org');
+    const byKind = await t.http().get('/api/v1/dashboards/timeliness?groupBy=kind').set('Authorization', county).expect(200);
+    const review = byKind.body.data.find((r: { groupId: string }) => r.groupId === 'SUPPORT_PLAN_REVIEW');
+    expect(review.met).toBeGreaterThan(0);
+    expect(review.metOnTime).toBeGreaterThan(0);
+    expect(review.metOnTime).toBeLessThan(review.met);
+    expect(review.onTimeRate).toBeGreaterThan(0.4);
+    expect(review.onTimeRate).toBeLessThan(0.95);
+    expect(review.overdue).toBeGreaterThan(0);
+    expect(review.dueSoon).toBeGreaterThan(0);
+    expect(review.medianDaysToMeet).toBeGreaterThan(0);
+    expect(byKind.body.data.find((r: { groupId: string }) => r.groupId === 'REQUEST_DECISION').open).toBeGreaterThan(0);
+    const dartford = await login('manager.dartford@example.org');
+    const mine = await t.http().get('/api/v1/dashboards/timeliness?groupBy=school').set('Authorization', dartford).expect(200);
+    expect(mine.body.data.length).toBeGreaterThan(1);
+    const [locality] = await t.dataSource.query(`SELECT id FROM locality WHERE code = 'DAR-01'`);
+    const schools = (await t.dataSource.query(`SELECT id FROM school WHERE locality_id = $1`, [locality.id])).map((r: { id: string }) => r.id);
+    for (const row of mine.body.data) expect(schools).toContain(row.groupId);
+    const worklist = await t.http().get('/api/v1/dashboards/overdue?limit=500').set('Authorization', dartford).expect(200);
+    expect(worklist.body.data.length).toBeGreaterThan(0);
+    for (const row of worklist.body.data) expect(row).toMatchObject({ localityId: locality.id, status: expect.stringMatching(/^(OVERDUE|DUE_SOON)$/) });
+  });
 });

@@ -92,6 +92,9 @@ export const POLICY = {
   },
   'sla-rules.read': EVERYONE('COUNTY'),
   'sla-rules.write': { ADMIN: 'COUNTY' },
+  // Dashboards and worklists (issue 8; API.md roles): managers and caseworkers in their scope, a
+  // panel for its own locality. ADMIN does not browse cases; schools and providers have no dashboards.
+  'dashboards.read': { PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
   // Accounts.
   'users.read': { ADMIN: 'COUNTY' },
   'users.write': { ADMIN: 'COUNTY' },

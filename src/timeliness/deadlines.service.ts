@@ -4,6 +4,7 @@ import { applyScope, type ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { type Page, paginate } from '../common/pagination/paginate';
+import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlineStatusSql } from './deadline-sql';
 import { DeadlineQueryDto, DeadlineView } from './dto/timeliness.dto';
 
 const SORTABLE: Record<string, string> = { dueOn: 'd.due_on', startsOn: 'd.starts_on' };
@@ -19,7 +20,7 @@ export class DeadlinesService {
 
   async list(scope: ScopeFilter, query: DeadlineQueryDto): Promise<Page<DeadlineView>> {
     const asOf = query.asOf ?? this.clock.today();
-    const status = `deadline_status(d.met_on, d.cancelled_on, d.due_on, :asOf::date, :dueSoon)`;
+    const status = deadlineStatusSql('d');
     const qb = this.dataSource
       .createQueryBuilder()
       .select([
@@ -35,9 +36,9 @@ export class DeadlinesService {
       ])
       .from('deadline', 'd')
       .leftJoin('locality', 'locality', 'locality.id = d.locality_id')
-      .where('d.starts_on <= :asOf::date')
+      .where(deadlineExistsAsOfSql('d'))
       .setParameters({ asOf, dueSoon: this.config.dueSoonDays });
-    applyScope(qb, scope, { schoolId: 'd.school_id', localityId: 'd.locality_id', area: 'locality.area', organisationId: 'd.organisation_id' });
+    applyScope(qb, scope, deadlineScopeColumns('d', 'locality'));
     if (query.status) qb.andWhere(`${status} = :status`, { status: query.status });
     if (query.kind) qb.andWhere('d.kind = :kind', { kind: query.kind });
     if (query.pupilId) qb.andWhere('d.pupil_id = :pupilId', { pupilId: query.pupilId });

@@ -17,6 +17,14 @@ export interface KeysetOptions<T> {
   keyOf?: (row: T, field: string) => string | number;
   /** Rows are the query's raw selection (aliases named as API fields), not entities. */
   raw?: boolean;
+  /** The row field holding the tie-breaker's value, when it is not `id` (e.g. 'deadlineId'). */
+  idField?: string;
+  /**
+   * Sort fields whose column runs the other way, e.g. daysOverdue (asOf - dueOn) sorted on
+   * due_on: `-daysOverdue` orders due_on ascending, so an index on the plain column still serves.
+   * Give keyOf so the cursor carries the column's value.
+   */
+  inverted?: readonly string[];
 }
 
 function defaultKey<T>(row: T, field: string): string | number {
@@ -45,11 +53,12 @@ export async function paginate<T extends ObjectLiteral>(
   const order = parseSort(page.sort, Object.keys(options.sortable), options.defaultSort);
   const sortKey = `${order.descending ? '-' : ''}${order.field}`;
   const column = options.sortable[order.field];
-  const direction = order.descending ? 'DESC' : 'ASC';
+  const descending = order.descending !== (options.inverted?.includes(order.field) ?? false);
+  const direction = descending ? 'DESC' : 'ASC';
 
   if (page.cursor) {
     const after = decodeCursor(page.cursor, sortKey);
-    query.andWhere(`(${column}, ${options.idColumn}) ${order.descending ? '<' : '>'} (:cursorKey, :cursorId)`, {
+    query.andWhere(`(${column}, ${options.idColumn}) ${descending ? '<' : '>'} (:cursorKey, :cursorId)`, {
       cursorKey: after.key,
       cursorId: after.id,
     });
@@ -63,6 +72,6 @@ export async function paginate<T extends ObjectLiteral>(
   const keyOf = options.keyOf ?? defaultKey;
   return {
     data,
-    nextCursor: hasMore && last ? encodeCursor({ sort: sortKey, key: keyOf(last, order.field), id: String(last.id) }) : null,
+    nextCursor: hasMore && last ? encodeCursor({ sort: sortKey, key: keyOf(last, order.field), id: String(last[options.idField ?? 'id']) }) : null,
   };
 }
