@@ -13,6 +13,8 @@ describe('migrations', () => {
   const APP_TABLES = [
     'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'pupil', 'pupil_history', 'rate_limit',
     'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request',
+    // Allocations (shared ground of issues 5 and 6) and locality panels (issue 5).
+    'allocation', 'panel_meeting', 'panel_meeting_interest', 'support_request_decision',
   ];
   /** Reference rows a migration itself seeds (the SLA rules of DOMAIN.md's timescales table). */
   const SEEDED: Record<string, number> = { sla_rule: 13 };
