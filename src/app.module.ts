@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './database/database.module';
+import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module';
     SupportPlansModule,
     SupportRequestsModule,
     ResourcePoolsModule,
+    EhcModule,
     SeedModule,
   ],
 })
