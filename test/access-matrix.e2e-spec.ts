@@ -5,7 +5,7 @@ import { ROLES, type Role } from '../src/access/role';
 import { listRoutes, type RouteInfo } from '../src/access/route-coverage';
 import { scopeFilter, type ScopeFilter } from '../src/access/scope-filter';
 import { callerOf } from '../src/auth/jwt.strategy';
-import { todayInLondon } from '../src/common/dates/calendar-date';
+import { addDays, todayInLondon } from '../src/common/dates/calendar-date';
 import { nameKey } from '../src/pupils/name-key';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
@@ -283,6 +283,69 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
 
+  // EHC needs assessments and advice requests (issue 7): cases scoped by the pupil's school;
+  // advice requests by the pupil's school or, for a PROVIDER, the organisation asked.
+  'GET ehc-assessments': { call: async () => ({ path: '/api/v1/ehc-assessments' }) },
+  'POST ehc-assessments': {
+    inBody: true,
+    call: async (w, target) => {
+      const pupilId = await makePupil(w[target].schoolId);
+      return { path: '/api/v1/ehc-assessments', body: { pupilId, requestReceivedOn: todayInLondon(), requestedBy: 'PARENT' }, recordId: pupilId };
+    },
+  },
+  'GET ehc-assessments/:id': { dims: PUPIL_DIMS, call: async (w, target) => ehcCall(w, target, 'REQUESTED', '') },
+  'POST ehc-assessments/:id/decision-to-assess': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'REQUESTED', '/decision-to-assess')), body: { decision: true, decidedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/issue-decision': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/issue-decision')), body: { decision: true, decidedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/final-plan': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'DRAFT_ISSUED', '/final-plan')), body: { issuedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/withdraw': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/withdraw')), body: { withdrawnOn: todayInLondon(), reason: 'Matrix' } }),
+  },
+  'POST ehc-assessments/:id/advice-requests': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({
+      ...(await ehcCall(w, target, 'ASSESSING', '/advice-requests')),
+      body: { adviceType: 'HEALTH', organisationId: w.own.organisationId, requestedOn: todayInLondon() },
+    }),
+  },
+  'POST ehc-assessments/:id/exceptions': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({
+      ...(await ehcCall(w, target, 'ASSESSING', '/exceptions')),
+      body: { reason: 'PERSONAL_CIRCUMSTANCES', fromOn: todayInLondon(), toOn: todayInLondon() },
+    }),
+  },
+  'POST ehc-assessments/:id/appeals': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/appeals')), body: { kind: 'MEDIATION', stage: 'ASSESSMENT', startedOn: todayInLondon() } }),
+  },
+  'GET advice-requests': { call: async () => ({ path: '/api/v1/advice-requests' }) },
+  'POST advice-requests/:id/received': {
+    dims: [...PUPIL_DIMS, 'organisationId'],
+    call: async (w, target) => {
+      const caseId = (await ehcCall(w, target, 'ASSESSING', '')).recordId!;
+      const [advice] = await t.dataSource.query(
+        `INSERT INTO advice_request (assessment_id, pupil_id, advice_type, organisation_id, requested_on)
+         SELECT id, pupil_id, 'HEALTH', $2, $3::date FROM ehc_assessment WHERE id = $1 RETURNING id`,
+        [caseId, w[target].organisationId, addDays(todayInLondon(), -14)],
+      );
+      await t.dataSource.query(
+        `INSERT INTO deadline (kind, subject_type, subject_id, organisation_id, starts_on, due_on) VALUES ('EHC_ADVICE', 'ADVICE_REQUEST', $1, $2, $3::date, $3::date + 42)`,
+        [advice.id, w[target].organisationId, addDays(todayInLondon(), -14)],
+      );
+      return { path: `/api/v1/advice-requests/${advice.id}/received`, body: { receivedOn: todayInLondon() }, recordId: advice.id };
+    },
+  },
+
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
     call: async (w, target) => ({
@@ -333,6 +396,26 @@ async function makeRequest(place: Place, status: 'DRAFT' | 'SUBMITTED'): Promise
     [pupilId, place.schoolId, place.localityId, place.serviceId, status, status === 'DRAFT' ? null : todayInLondon()],
   );
   return request.id;
+}
+
+/** An EHC case at a stage for a fresh pupil of the target school (steps dated in the past). */
+async function ehcCall(w: World, target: Target, stage: 'REQUESTED' | 'ASSESSING' | 'DRAFT_ISSUED', suffix: string): Promise<Call> {
+  const pupilId = await makePupil(w[target].schoolId);
+  const day = (weeks: number) => addDays(todayInLondon(), -7 * weeks);
+  const [ehc] = await t.dataSource.query(
+    `INSERT INTO ehc_assessment (pupil_id, request_received_on, requested_by, stage, decision_to_assess, decision_to_assess_on, issue_decision, issue_decision_on)
+     VALUES ($1, $2, 'PARENT', $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      pupilId,
+      day(10),
+      stage,
+      stage === 'REQUESTED' ? null : true,
+      stage === 'REQUESTED' ? null : day(8),
+      stage === 'DRAFT_ISSUED' ? true : null,
+      stage === 'DRAFT_ISSUED' ? day(2) : null,
+    ],
+  );
+  return { path: `/api/v1/ehc-assessments/${ehc.id}${suffix}`, recordId: ehc.id };
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */
