@@ -7,6 +7,7 @@ import { SupportRequests1764350000000 } from './1764350000000-support-requests';
 import { ResourcePools1764360000000 } from './1764360000000-resource-pools';
 import { Allocations1764370000000 } from './1764370000000-allocations';
 import { EhcAssessments1764400000000 } from './1764400000000-ehc-assessments';
+import { AnnualReviews1764400100000 } from './1764400100000-annual-reviews';
 
 /** Every migration, oldest first: one list for the app, the CLI and the tests (STACK.md). */
-export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000, Pupils1764320000000, Timeliness1764330000000, SupportPlans1764340000000, SupportRequests1764350000000, ResourcePools1764360000000, Allocations1764370000000, EhcAssessments1764400000000];
+export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000, Pupils1764320000000, Timeliness1764330000000, SupportPlans1764340000000, SupportRequests1764350000000, ResourcePools1764360000000, Allocations1764370000000, EhcAssessments1764400000000, AnnualReviews1764400100000];

@@ -345,6 +345,28 @@ const FIXTURES: Record<string, Fixture> = {
       return { path: `/api/v1/advice-requests/${advice.id}/received`, body: { receivedOn: todayInLondon() }, recordId: advice.id };
     },
   },
+  'GET ehc-plans': { call: async () => ({ path: '/api/v1/ehc-plans' }) },
+  'GET ehc-plans/:id': { dims: PUPIL_DIMS, call: async (w, target) => planCall(w, target, '') },
+  'POST ehc-plans/:id/annual-reviews': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await planCall(w, target, '/annual-reviews')), body: { meetingOn: todayInLondon() } }),
+  },
+  'POST annual-reviews/:id/report-sent': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'MEETING_HELD', '/report-sent', { sentOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/decision': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'REPORT_SENT', '/decision', { decision: 'MAINTAIN', decidedOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/amendments-sent': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'AMENDING', '/amendments-sent', { sentOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/amended-plan': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'AMENDMENTS_SENT', '/amended-plan', { issuedOn: todayInLondon() }),
+  },
 
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
@@ -416,6 +438,29 @@ async function ehcCall(w: World, target: Target, stage: 'REQUESTED' | 'ASSESSING
     ],
   );
   return { path: `/api/v1/ehc-assessments/${ehc.id}${suffix}`, recordId: ehc.id };
+}
+
+/** An EHC plan issued a year ago for a fresh pupil of the target school. */
+async function planCall(w: World, target: Target, suffix: string): Promise<Call> {
+  const pupilId = await makePupil(w[target].schoolId);
+  const [plan] = await t.dataSource.query(
+    `INSERT INTO ehc_plan (pupil_id, issued_on, primary_need) VALUES ($1, $2, 'SLCN') RETURNING id`,
+    [pupilId, addDays(todayInLondon(), -365)],
+  );
+  return { path: `/api/v1/ehc-plans/${plan.id}${suffix}`, recordId: plan.id };
+}
+
+/** An annual review at a stage, its steps dated in the past. */
+async function reviewCall(w: World, target: Target, stage: string, suffix: string, body: object): Promise<Call> {
+  const planId = (await planCall(w, target, '')).recordId!;
+  const day = (n: number) => addDays(todayInLondon(), -n);
+  const decided = ['AMENDING', 'AMENDMENTS_SENT'].includes(stage);
+  const [review] = await t.dataSource.query(
+    `INSERT INTO annual_review (plan_id, pupil_id, stage, meeting_on, report_sent_on, decision, decided_on, amendments_sent_on)
+     SELECT id, pupil_id, $2, $3, $4, $5, $6, $7 FROM ehc_plan WHERE id = $1 RETURNING id`,
+    [planId, stage, day(30), stage === 'MEETING_HELD' ? null : day(20), decided ? 'AMEND' : null, decided ? day(10) : null, stage === 'AMENDMENTS_SENT' ? day(5) : null],
+  );
+  return { path: `/api/v1/annual-reviews/${review.id}${suffix}`, body, recordId: review.id };
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */

@@ -1,4 +1,5 @@
 import { addDays, addMonths, addWeeks, todayInLondon } from '../src/common/dates/calendar-date';
+import { ADVICE_CASELOAD_SQL } from '../src/ehc/advice-caseload';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -545,5 +546,110 @@ describe('EHC needs assessments', () => {
       expectProblem(again, 409, 'invalid-transition');
       expect(again.body.currentStatus).toBe('RECEIVED');
     });
+  });
+
+  describe('annual reviews: meeting, report, decision to amend, amended plan; then cease', () => {
+    let planId: string;
+    let pupilId: string;
+    const issued = addWeeks(today, -60);
+
+    beforeAll(async () => {
+      pupilId = await makePupil();
+      const received = addWeeks(issued, -19);
+      const { id } = await open(pupilId, received);
+      await post(caseworker, `/ehc-assessments/${id}/decision-to-assess`, { decision: true, decidedOn: addWeeks(received, 5) }).expect(200);
+      await post(caseworker, `/ehc-assessments/${id}/issue-decision`, { decision: true, decidedOn: addWeeks(received, 15) }).expect(200);
+      planId = (await post(caseworker, `/ehc-assessments/${id}/final-plan`, { issuedOn: issued }).expect(200)).body.planId;
+    });
+
+    it('lists the plan with its overdue annual review meeting', async () => {
+      const list = await get(senco, `/ehc-plans?pupilId=${pupilId}`).expect(200);
+      expect(list.body.data).toEqual([
+        expect.objectContaining({ id: planId, issuedOn: issued, primaryNeed: 'SLCN', nextReviewDueOn: addMonths(issued, 12), nextReviewStatus: 'OVERDUE' }),
+      ]);
+    });
+
+    it('walks a review through amendment with each deadline met', async () => {
+      const meetingOn = addWeeks(issued, 53);
+      const review = await post(caseworker, `/ehc-plans/${planId}/annual-reviews`, { meetingOn }).expect(201);
+      const id = review.body.id;
+      expect(review.body).toMatchObject({ stage: 'MEETING_HELD', meetingOn });
+      expect(review.body.deadlines.map((d: { kind: string; dueOn: string }) => [d.kind, d.dueOn])).toEqual([
+        ['ANNUAL_REVIEW_REPORT', addWeeks(meetingOn, 2)],
+        ['ANNUAL_REVIEW_DECISION', addWeeks(meetingOn, 4)],
+      ]);
+      const twice = await post(caseworker, `/ehc-plans/${planId}/annual-reviews`, { meetingOn });
+      expectProblem(twice, 409, 'invalid-transition');
+      expectProblem(await post(caseworker, `/annual-reviews/${id}/amendments-sent`, { sentOn: meetingOn }), 409, 'invalid-transition');
+      await post(caseworker, `/annual-reviews/${id}/report-sent`, { sentOn: addWeeks(meetingOn, 1) }).expect(200);
+      const before = await footprint();
+      const noReason = await post(caseworker, `/annual-reviews/${id}/decision`, { decision: 'AMEND', decidedOn: addWeeks(meetingOn, 3), ceaseReason: 2 });
+      expect(fieldsOf(noReason)).toEqual(['ceaseReason']);
+      const early = await post(caseworker, `/annual-reviews/${id}/decision`, { decision: 'AMEND', decidedOn: meetingOn });
+      expect(fieldsOf(early)).toEqual(['decidedOn']);
+      expect(await footprint()).toEqual(before);
+      await post(caseworker, `/annual-reviews/${id}/decision`, { decision: 'AMEND', decidedOn: addWeeks(meetingOn, 5) }).expect(200);
+      await post(caseworker, `/annual-reviews/${id}/amendments-sent`, { sentOn: addWeeks(meetingOn, 5) }).expect(200);
+      const done = await post(caseworker, `/annual-reviews/${id}/amended-plan`, { issuedOn: addWeeks(meetingOn, 6) }).expect(200);
+      expect(done.body.stage).toBe('AMENDED');
+      expect(Object.fromEntries(done.body.deadlines.map((d: { kind: string; status: string }) => [d.kind, d.status]))).toEqual({
+        ANNUAL_REVIEW_REPORT: 'MET_ON_TIME',
+        ANNUAL_REVIEW_DECISION: 'MET_LATE',
+        AMENDED_PLAN: 'MET_ON_TIME',
+      });
+      const plan = await get(caseworker, `/ehc-plans/${planId}`).expect(200);
+      // The next meeting is 12 months after this meeting, not after the decision.
+      expect(plan.body).toMatchObject({ nextReviewDueOn: addMonths(meetingOn, 12) });
+      expect(byKind((await deadlinesOf(pupilId)).filter((d) => d.kind === 'ANNUAL_REVIEW_MEETING' && d.metOn))).toEqual({
+        ANNUAL_REVIEW_MEETING: { status: 'MET_LATE', dueOn: addMonths(issued, 12), metOn: meetingOn, cancelledOn: null },
+      });
+    });
+
+    it('ceasing needs the SEN2 reason and closes the plan', async () => {
+      const meetingOn = addWeeks(today, -1);
+      const { body } = await post(caseworker, `/ehc-plans/${planId}/annual-reviews`, { meetingOn }).expect(201);
+      await post(caseworker, `/annual-reviews/${body.id}/report-sent`, { sentOn: meetingOn }).expect(200);
+      const missing = await post(caseworker, `/annual-reviews/${body.id}/decision`, { decision: 'CEASE', decidedOn: today });
+      expectProblem(missing, 400, 'validation');
+      expect(fieldsOf(missing)).toEqual(['ceaseReason']);
+      await post(caseworker, `/annual-reviews/${body.id}/decision`, { decision: 'CEASE', decidedOn: today, ceaseReason: 3 }).expect(200);
+      const plan = await get(caseworker, `/ehc-plans/${planId}`).expect(200);
+      expect(plan.body).toMatchObject({ ceasedOn: today, ceaseReason: 3, nextReviewDueOn: null });
+      expect(plan.body.annualReviews.map((r: { stage: string }) => r.stage)).toEqual(['AMENDED', 'CEASED']);
+      expectProblem(await post(caseworker, `/ehc-plans/${planId}/annual-reviews`, { meetingOn: today }), 409, 'invalid-transition');
+      expectProblem(await get(otherCaseworker, `/ehc-plans/${planId}`), 404, 'not-found');
+      expectProblem(await get(nhsProvider, `/ehc-plans/${planId}`), 403, 'forbidden');
+    });
+  });
+
+  it('ADVICE_CASELOAD_SQL (for the PROVIDER pupil caseload) finds pupils with awaited or recent advice of that organisation only', async () => {
+    const awaitedPupil = await makePupil();
+    const { id } = await open(awaitedPupil, addWeeks(today, -3));
+    await post(caseworker, `/ehc-assessments/${id}/decision-to-assess`, { decision: true, decidedOn: addWeeks(today, -2) }).expect(200);
+    await post(caseworker, `/ehc-assessments/${id}/advice-requests`, { adviceType: 'HEALTH', organisationId: nhsId, requestedOn: addWeeks(today, -2) }).expect(201);
+    const sql = `SELECT pupil.id FROM pupil WHERE ${ADVICE_CASELOAD_SQL.replace(/:scope_organisationId/g, '$1')}`;
+    const nhs = (await t.dataSource.query(sql, [nhsId])).map((r: { id: string }) => r.id);
+    expect(nhs).toContain(awaitedPupil);
+    // Received today (the worklist's): still in the caseload for 30 days.
+    const [recent] = await t.dataSource.query(`SELECT pupil_id FROM advice_request WHERE organisation_id = $1 AND received_on = $2::date`, [nhsId, today]);
+    expect(nhs).toContain(recent.pupil_id);
+    const old = await t.dataSource.query(
+      `SELECT pupil_id FROM advice_request a WHERE organisation_id = $1 AND received_on < $2::date - 30
+         AND NOT EXISTS (SELECT 1 FROM advice_request b WHERE b.pupil_id = a.pupil_id AND b.organisation_id = $1 AND (b.received_on IS NULL OR b.received_on >= $2::date - 30))`,
+      [nhsId, today],
+    );
+    expect(old.length).toBeGreaterThan(0);
+    for (const row of old) expect(nhs).not.toContain(row.pupil_id);
+    const nhsPupils = (await t.dataSource.query(`SELECT DISTINCT pupil_id FROM advice_request WHERE organisation_id = $1`, [nhsId])).map(
+      (r: { pupil_id: string }) => r.pupil_id,
+    );
+    expect(nhs.every((id: string) => nhsPupils.includes(id))).toBe(true);
+    // The EP service asked about the same awaited pupil? Only through its own requests.
+    const ep = (await t.dataSource.query(sql, [epId])).map((r: { id: string }) => r.id);
+    const epPupils = (await t.dataSource.query(`SELECT DISTINCT pupil_id FROM advice_request WHERE organisation_id = $1`, [epId])).map(
+      (r: { pupil_id: string }) => r.pupil_id,
+    );
+    expect(ep.length).toBeGreaterThan(0);
+    expect(ep.every((id: string) => epPupils.includes(id))).toBe(true);
   });
 });

@@ -90,6 +90,8 @@ export const POLICY = {
   'ehc-assessments.write': { CASEWORKER: 'ASSIGNED' },
   'advice-requests.read': { PROVIDER: 'OWN_ORGANISATION', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
   'advice-requests.receive': { PROVIDER: 'OWN_ORGANISATION', CASEWORKER: 'ASSIGNED' },
+  'ehc-plans.read': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'annual-reviews.write': { CASEWORKER: 'ASSIGNED' },
   // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
   'deadlines.read': {
     SENCO: 'OWN_SCHOOL',

@@ -1,6 +1,6 @@
 import { Allocation } from '../allocations/allocation.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
-import { AdviceRequest, EhcAppeal, EhcAssessment, EhcException, EhcPlan } from '../ehc/ehc.entities';
+import { AdviceRequest, AnnualReview, EhcAppeal, EhcAssessment, EhcException, EhcPlan } from '../ehc/ehc.entities';
 import { Locality } from '../localities/locality.entity';
 import { School } from '../localities/school.entity';
 import { Organisation } from '../providers/organisation.entity';
@@ -16,4 +16,4 @@ import { SlaRule } from '../timeliness/sla-rule.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity class, listed so tsc output, the CLI and jest load the same set. */
-export const ENTITIES = [Locality, School, Organisation, CatalogueService, User, AuditEvent, Pupil, PupilHistory, SlaRule, Deadline, SupportPlan, SupportPlanReview, SupportRequest, ResourcePool, Allocation, EhcAssessment, AdviceRequest, EhcPlan, EhcException, EhcAppeal];
+export const ENTITIES = [Locality, School, Organisation, CatalogueService, User, AuditEvent, Pupil, PupilHistory, SlaRule, Deadline, SupportPlan, SupportPlanReview, SupportRequest, ResourcePool, Allocation, EhcAssessment, AdviceRequest, EhcPlan, EhcException, EhcAppeal, AnnualReview];

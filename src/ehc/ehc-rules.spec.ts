@@ -6,8 +6,12 @@ import {
   type EhcStep,
   exceptionProblems,
   inclusiveDays,
+  nextReviewStage,
   nextStage,
+  previousReviewStep,
   previousStep,
+  type ReviewDecision,
+  type ReviewStep,
   stagesAllowing,
   stepDateProblem,
 } from './ehc-rules';
@@ -144,5 +148,37 @@ describe('EHC due dates (through the one dueDate rule, as seeded in sla_rule)', 
     ['ANNUAL_REVIEW_MEETING', 'MONTHS', 12, '2025-01-31', '2026-01-31'],
   ])('%s (%s %d) from %s is due %s', (kind, unit, value, startsOn, due) => {
     expect(dueDate(rule(kind, unit, value), startsOn)).toBe(due);
+  });
+});
+
+describe('annual review state machine: every (stage, step) pair', () => {
+  const stages = ['MEETING_HELD', 'REPORT_SENT', 'MAINTAINED', 'AMENDING', 'AMENDMENTS_SENT', 'AMENDED', 'CEASED'] as const;
+  const allowed: Record<string, string | null> = {
+    'MEETING_HELD report-sent -': 'REPORT_SENT',
+    'REPORT_SENT decision MAINTAIN': 'MAINTAINED',
+    'REPORT_SENT decision AMEND': 'AMENDING',
+    'REPORT_SENT decision CEASE': 'CEASED',
+    'AMENDING amendments-sent -': 'AMENDMENTS_SENT',
+    'AMENDMENTS_SENT amended-plan -': 'AMENDED',
+  };
+  const table = stages.flatMap((stage) =>
+    [
+      ['report-sent', undefined],
+      ['decision', 'MAINTAIN'],
+      ['decision', 'AMEND'],
+      ['decision', 'CEASE'],
+      ['amendments-sent', undefined],
+      ['amended-plan', undefined],
+    ].map(([step, decision]) => [stage, step, decision, allowed[`${stage} ${step} ${decision ?? '-'}`] ?? null] as const),
+  );
+  it.each(table)('%s --%s(%p)--> %p', (stage, step, decision, expected) => {
+    expect(nextReviewStage(stage, step as ReviewStep, decision as ReviewDecision | undefined)).toBe(expected);
+  });
+  it('dates follow the previous step', () => {
+    const r = { meetingOn: '2025-03-01', reportSentOn: '2025-03-10', decidedOn: '2025-03-20', amendmentsSentOn: '2025-03-25' };
+    expect(previousReviewStep('report-sent', r)).toEqual({ field: 'meetingOn', date: '2025-03-01' });
+    expect(previousReviewStep('decision', r)).toEqual({ field: 'reportSentOn', date: '2025-03-10' });
+    expect(previousReviewStep('amendments-sent', r)).toEqual({ field: 'decidedOn', date: '2025-03-20' });
+    expect(previousReviewStep('amended-plan', r)).toEqual({ field: 'amendmentsSentOn', date: '2025-03-25' });
   });
 });

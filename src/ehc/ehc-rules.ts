@@ -141,3 +141,55 @@ export function exceptionProblems(
   }
   return errors;
 }
+
+// --- annual reviews ------------------------------------------------------------------------------
+
+export const REVIEW_STAGES = ['MEETING_HELD', 'REPORT_SENT', 'MAINTAINED', 'AMENDING', 'AMENDMENTS_SENT', 'AMENDED', 'CEASED'] as const;
+export type ReviewStage = (typeof REVIEW_STAGES)[number];
+export const REVIEW_DECISIONS = ['MAINTAIN', 'AMEND', 'CEASE'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export const REVIEW_STEPS = ['report-sent', 'decision', 'amendments-sent', 'amended-plan'] as const;
+export type ReviewStep = (typeof REVIEW_STEPS)[number];
+
+/** SEN2 reasons an EHC plan ceased, 1..9. */
+export const CEASE_REASONS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+
+/**
+ * THE state machine of an annual review: meeting held -> report sent -> decision (maintain,
+ * amend, cease); an amendment then goes: proposed amendments sent -> final amended plan.
+ * null = not allowed from that stage (409 invalid-transition).
+ */
+export function nextReviewStage(stage: ReviewStage, step: ReviewStep, decision?: ReviewDecision): ReviewStage | null {
+  switch (step) {
+    case 'report-sent':
+      return stage === 'MEETING_HELD' ? 'REPORT_SENT' : null;
+    case 'decision':
+      if (stage !== 'REPORT_SENT') return null;
+      return decision === 'MAINTAIN' ? 'MAINTAINED' : decision === 'AMEND' ? 'AMENDING' : decision === 'CEASE' ? 'CEASED' : null;
+    case 'amendments-sent':
+      return stage === 'AMENDING' ? 'AMENDMENTS_SENT' : null;
+    case 'amended-plan':
+      return stage === 'AMENDMENTS_SENT' ? 'AMENDED' : null;
+  }
+}
+
+export function reviewStagesAllowing(step: ReviewStep): ReviewStage[] {
+  return REVIEW_STAGES.filter((stage) => REVIEW_DECISIONS.some((d) => nextReviewStage(stage, step, d) !== null));
+}
+
+/** The previous dated step of a review (its field and date) for a new step's date. */
+export function previousReviewStep(
+  step: ReviewStep,
+  r: { meetingOn: CalendarDate; reportSentOn: CalendarDate | null; decidedOn: CalendarDate | null; amendmentsSentOn: CalendarDate | null },
+): { field: string; date: CalendarDate } {
+  switch (step) {
+    case 'report-sent':
+      return { field: 'meetingOn', date: r.meetingOn };
+    case 'decision':
+      return r.reportSentOn ? { field: 'reportSentOn', date: r.reportSentOn } : { field: 'meetingOn', date: r.meetingOn };
+    case 'amendments-sent':
+      return r.decidedOn ? { field: 'decidedOn', date: r.decidedOn } : { field: 'meetingOn', date: r.meetingOn };
+    case 'amended-plan':
+      return r.amendmentsSentOn ? { field: 'amendmentsSentOn', date: r.amendmentsSentOn } : { field: 'meetingOn', date: r.meetingOn };
+  }
+}

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 import type { CalendarDate } from '../common/dates/calendar-date';
 import { VersionedRecord } from '../database/versioned-record';
 import type { NeedCode } from '../pupils/needs';
-import type { AdviceType, AppealKind, AppealStage, EhcStage, ExceptionReason, RequestedBy } from './ehc-rules';
+import type { AdviceType, AppealKind, AppealStage, EhcStage, ExceptionReason, RequestedBy, ReviewDecision, ReviewStage } from './ehc-rules';
 
 /** An EHC needs assessment case (API.md "EHC needs assessments"); its due dates are deadline rows. */
 @Entity('ehc_assessment')
@@ -174,4 +174,41 @@ export class EhcAppeal {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+}
+
+/** One annual review of an EHC plan; its due dates are ANNUAL_REVIEW_* and AMENDED_PLAN deadline rows. */
+@Entity('annual_review')
+export class AnnualReview extends VersionedRecord {
+  @Column('uuid')
+  planId: string;
+
+  @Column('uuid')
+  pupilId: string;
+
+  @Column('text')
+  stage: ReviewStage;
+
+  @Column('date')
+  meetingOn: CalendarDate;
+
+  @Column({ type: 'date', nullable: true })
+  reportSentOn: CalendarDate | null;
+
+  @Column({ type: 'text', nullable: true })
+  decision: ReviewDecision | null;
+
+  @Column({ type: 'date', nullable: true })
+  decidedOn: CalendarDate | null;
+
+  @Column({ type: 'smallint', nullable: true })
+  ceaseReason: number | null;
+
+  @Column({ type: 'date', nullable: true })
+  amendmentsSentOn: CalendarDate | null;
+
+  @Column({ type: 'date', nullable: true })
+  amendedPlanIssuedOn: CalendarDate | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  recordedBy: string | null;
 }
