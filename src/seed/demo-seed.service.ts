@@ -5,6 +5,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { Clock } from '../common/clock/clock';
 import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
 import { nameKey } from '../pupils/name-key';
+import { seedDemoEhc } from './demo-ehc';
 import { upnCheckLetter } from '../pupils/upn';
 import {
   DEMO_BOYS_NAMES,
@@ -42,6 +43,8 @@ export interface SeedCounts {
   /** Each locality's pools for the current academic year (STLS, SALT, OT, HNF). */
   resourcePools: number;
   supportRequests: number;
+  /** EHC needs assessments at every stage (src/seed/demo-ehc.ts). */
+  ehcAssessments: number;
 }
 
 /**
@@ -77,6 +80,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       users: await this.seedUsers(manager, passwordHash),
       ...(await this.seedRegister(manager, register)),
       resourcePools: await this.seedPools(manager, register.pools),
+      ehcAssessments: await seedDemoEhc(manager, this.clock.today()),
     }));
   }
 
