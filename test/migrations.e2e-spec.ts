@@ -13,6 +13,10 @@ describe('migrations', () => {
   const APP_TABLES = [
     'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'pupil', 'pupil_history', 'rate_limit',
     'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request',
+    // Allocations (issues 5 and 6; missing from this list before the EHC branch).
+    'allocation',
+    // EHC needs assessments, advice, plans and annual reviews (issue 7).
+    'advice_request', 'annual_review', 'ehc_appeal', 'ehc_assessment', 'ehc_exception', 'ehc_plan',
   ];
   /** Reference rows a migration itself seeds (the SLA rules of DOMAIN.md's timescales table). */
   const SEEDED: Record<string, number> = { sla_rule: 13 };
