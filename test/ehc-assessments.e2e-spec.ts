@@ -227,6 +227,9 @@ describe('EHC needs assessments', () => {
       ]);
       expect(res.body.timeline[1]).toMatchObject({ decision: true, recordedByName: 'Test CASEWORKER', kind: 'EHC_DECISION_TO_ASSESS' });
       expect(res.body.adviceRequests).toHaveLength(1);
+      // Reading the case is reading the child's record: an access row, shown in the pupil's access log.
+      const log = await get(manager, `/pupils/${pupilId}/access-log?limit=100`).expect(200);
+      expect(log.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: caseworker.id, action: 'ehc-assessment.read' })]));
     });
 
     it('a second request while a case is open is 409 duplicate; after the plan it may be opened again', async () => {

@@ -76,12 +76,12 @@ export class EhcAssessmentsController {
   @Can('ehc-assessments.read')
   @ApiOperation({
     summary: 'One case with its timeline',
-    description: 'Each step’s date, due date, status (derived as of today), exception flag and recorder; advice requests, exceptions and appeals.',
+    description: 'Each step’s date, due date, status (derived as of today), exception flag and recorder; advice requests, exceptions and appeals. The read is written to the pupil’s access log.',
   })
   @ApiOkResponse({ type: EhcAssessmentView })
   @ApiProblems('validation', 'not-found')
-  get(@CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string) {
-    return this.cases.get(scope, id);
+  get(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string) {
+    return this.cases.get(caller, scope, id);
   }
 
   @Post(':id/decision-to-assess')

@@ -162,8 +162,18 @@ export class EhcAssessmentsService {
     return { data: page.data.map(summaryOf), nextCursor: page.nextCursor };
   }
 
-  async get(scope: ScopeFilter, id: string): Promise<EhcAssessmentView> {
-    return this.detail(this.dataSource.manager, scope, id);
+  /** One case; reading it is reading the child's record, so it writes an access row ('ehc-assessment.read'). */
+  async get(caller: Caller, scope: ScopeFilter, id: string): Promise<EhcAssessmentView> {
+    return this.dataSource.transaction(async (manager) => {
+      const view = await this.detail(manager, scope, id);
+      await this.audit.record(manager, caller, {
+        action: 'ehc-assessment.read',
+        entityType: 'ehc-assessment',
+        entityId: view.id,
+        place: { schoolId: view.schoolId, localityId: view.localityId, pupilId: view.pupilId },
+      });
+      return view;
+    });
   }
 
   async listAdvice(scope: ScopeFilter, query: AdviceRequestQueryDto): Promise<Page<AdviceRequestView>> {

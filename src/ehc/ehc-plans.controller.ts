@@ -43,11 +43,11 @@ export class EhcPlansController {
 
   @Get(':id')
   @Can('ehc-plans.read')
-  @ApiOperation({ summary: 'One EHC plan with its annual reviews and their deadlines' })
+  @ApiOperation({ summary: 'One EHC plan with its annual reviews and their deadlines', description: 'The read is written to the pupil’s access log.' })
   @ApiOkResponse({ type: EhcPlanDetailView })
   @ApiProblems('validation', 'not-found')
-  get(@CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string) {
-    return this.plans.get(scope, id);
+  get(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string) {
+    return this.plans.get(caller, scope, id);
   }
 
   @Post(':id/annual-reviews')

@@ -60,8 +60,18 @@ export class EhcPlansService {
     return { data: page.data.map(planOf), nextCursor: page.nextCursor };
   }
 
-  async get(scope: ScopeFilter, id: string): Promise<EhcPlanDetailView> {
-    return this.detail(this.dataSource.manager, scope, id);
+  /** One plan; reading it is reading the child's record, so it writes an access row ('ehc-plan.read'). */
+  async get(caller: Caller, scope: ScopeFilter, id: string): Promise<EhcPlanDetailView> {
+    return this.dataSource.transaction(async (manager) => {
+      const view = await this.detail(manager, scope, id);
+      await this.audit.record(manager, caller, {
+        action: 'ehc-plan.read',
+        entityType: 'ehc-plan',
+        entityId: view.id,
+        place: { schoolId: view.schoolId, pupilId: view.pupilId },
+      });
+      return view;
+    });
   }
 
   /** A review meeting held: meets ANNUAL_REVIEW_MEETING; opens ANNUAL_REVIEW_REPORT (+2w) and ANNUAL_REVIEW_DECISION (+4w). */

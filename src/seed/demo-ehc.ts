@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { addWeeks, type CalendarDate } from '../common/dates/calendar-date';
-import type { DeadlineKind } from '../timeliness/deadline-kind';
-import { type DeadlineSubject, TimelinessService } from '../timeliness/timeliness.service';
+import type { DeadlineKind, SubjectType } from '../timeliness/deadline-kind';
+import { dueDate, type DurationRule } from '../timeliness/deadline-rules';
 
 /**
  * Demo EHC needs assessments (issue 7), relative to today and deterministic:
@@ -11,7 +12,8 @@ import { type DeadlineSubject, TimelinessService } from '../timeliness/timelines
  * - every fourth pupil on the register (by UPN) on SEN support gets a case at another stage:
  *   requested (on track and overdue), not assessed, assessing with advice from the NHS trust (on
  *   track and overdue) and educational psychology, draft issued, not issued, withdrawn.
- * Idempotent: a pupil that has a case gets no other. Deadlines go through TimelinessService.
+ * Idempotent: a pupil that has a case gets no other. Due dates come from the SLA rules through the one
+ * dueDate rule; rows are written in one statement per table (boot time on the embedded database).
  */
 export const DEMO_EHC_NHS = 'Kent Community Health NHS Foundation Trust';
 export const DEMO_EHC_EP = 'KCC Educational Psychology Service';
@@ -121,13 +123,14 @@ async function rows<T>(manager: EntityManager, sql: string, parameters: unknown[
 
 /** Adds the demo EHC cases missing; returns how many were added. */
 export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): Promise<number> {
-  const timeliness = new TimelinessService();
   const users = await rows<{ id: string; email: string }>(manager, `SELECT id, email FROM app_user WHERE email = ANY($1)`, [Object.values(CASEWORKERS)]);
   const orgs = await rows<{ id: string; name: string }>(manager, `SELECT id, name FROM organisation WHERE name = ANY($1)`, [[DEMO_EHC_NHS, DEMO_EHC_EP]]);
+  const rules = await rows<DurationRule>(manager, `SELECT kind, duration_unit AS "durationUnit", duration_value AS "durationValue" FROM sla_rule`, []);
   const county = users.find((u) => u.email === CASEWORKERS.county)?.id;
   const north = users.find((u) => u.email === CASEWORKERS.north)?.id;
   const orgId = { NHS: orgs.find((o) => o.name === DEMO_EHC_NHS)?.id, EP: orgs.find((o) => o.name === DEMO_EHC_EP)?.id };
   if (!county || !north || !orgId.NHS || !orgId.EP) return 0;
+  const rule = (kind: DeadlineKind) => rules.find((r) => r.kind === kind) as DurationRule;
 
   // Every pupil on an EHC plan, and every fourth pupil of the register (by UPN) on SEN support.
   const pupils = await rows<PupilRow>(
@@ -142,91 +145,158 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
      ORDER BY p.upn`,
     [],
   );
-  let plans = 0;
-  let others = 0;
+  if (pupils.length === 0) return 0;
+
+  const cases: Record<string, unknown>[] = [];
+  const advice: Record<string, unknown>[] = [];
+  const exceptions: Record<string, unknown>[] = [];
+  const plans: Record<string, unknown>[] = [];
+  const deadlines: Record<string, unknown>[] = [];
+  const deadline = (
+    kind: DeadlineKind,
+    subjectType: SubjectType,
+    subjectId: string,
+    place: { pupilId: string; schoolId: string; localityId: string; organisationId?: string },
+    startsOn: CalendarDate,
+    end: { metOn?: CalendarDate; cancelledOn?: CalendarDate; exceptionReason?: string } = {},
+  ) =>
+    deadlines.push({
+      kind,
+      subjectType,
+      subjectId,
+      ...place,
+      organisationId: place.organisationId ?? null,
+      startsOn,
+      dueOn: dueDate(rule(kind), startsOn),
+      metOn: end.metOn ?? null,
+      cancelledOn: end.cancelledOn ?? null,
+      excepted: end.exceptionReason !== undefined,
+      exceptionReason: end.exceptionReason ?? null,
+    });
+
+  let planCount = 0;
+  let otherCount = 0;
   for (const pupil of pupils) {
-    const profile = pupil.senStatus === 'E' ? planProfile(plans++) : openProfile(others++);
-    const caseworker = pupil.area === 'North' && (plans + others) % 2 === 0 ? north : county;
+    const profile = pupil.senStatus === 'E' ? planProfile(planCount++) : openProfile(otherCount++);
+    const n = planCount + otherCount;
+    const caseworker = pupil.area === 'North' && n % 2 === 0 ? north : county;
     const received = addWeeks(today, -profile.weeksAgo);
     const on = (week: number) => addWeeks(received, week);
     const place = { pupilId: pupil.id, schoolId: pupil.schoolId, localityId: pupil.localityId };
-    const [ehc] = await rows<{ id: string }>(
-      manager,
-      `INSERT INTO ehc_assessment (pupil_id, request_received_on, requested_by, caseworker_id, stage,
-         decision_to_assess, decision_to_assess_on, decision_to_assess_by, issue_decision, issue_decision_on, issue_decision_by,
-         final_plan_issued_on, final_plan_by, withdrawn_on, withdraw_reason, withdrawn_by, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::date IS NOT NULL THEN $8::uuid END, $9, $10, CASE WHEN $10::date IS NOT NULL THEN $8::uuid END,
-               $11, CASE WHEN $11::date IS NOT NULL THEN $8::uuid END, $12, $13, CASE WHEN $12::date IS NOT NULL THEN $8::uuid END, $4) RETURNING id`,
-      [
-        pupil.id,
-        received,
-        ['PARENT', 'SCHOOL', 'PARENT', 'YOUNG_PERSON', 'OTHER'][(plans + others) % 5],
-        caseworker,
-        stageOf(profile),
-        profile.decision ? profile.decision.assess : null,
-        profile.decision ? on(profile.decision.week) : null,
-        caseworker,
-        profile.issue ? profile.issue.issue : null,
-        profile.issue ? on(profile.issue.week) : null,
-        profile.planWeek !== undefined ? on(profile.planWeek) : null,
-        profile.withdrawWeek !== undefined ? on(profile.withdrawWeek) : null,
-        profile.withdrawWeek !== undefined ? 'Family chose a specialist independent placement' : null,
-      ],
-    );
-    const subject: DeadlineSubject = { subjectType: 'EHC_ASSESSMENT', subjectId: ehc.id };
-    for (const kind of ['EHC_DECISION_TO_ASSESS', 'EHC_ISSUE_DECISION', 'EHC_FINAL_PLAN'] as DeadlineKind[]) {
-      await timeliness.open(manager, { kind, ...subject, startsOn: received, ...place });
+    const id = randomUUID();
+    const decidedOn = profile.decision ? on(profile.decision.week) : null;
+    const issuedOn = profile.issue ? on(profile.issue.week) : null;
+    const planOn = profile.planWeek !== undefined ? on(profile.planWeek) : null;
+    const withdrawnOn = profile.withdrawWeek !== undefined ? on(profile.withdrawWeek) : null;
+    cases.push({
+      id,
+      pupilId: pupil.id,
+      requestReceivedOn: received,
+      requestedBy: ['PARENT', 'SCHOOL', 'PARENT', 'YOUNG_PERSON', 'OTHER'][n % 5],
+      caseworkerId: caseworker,
+      stage: stageOf(profile),
+      decisionToAssess: profile.decision ? profile.decision.assess : null,
+      decisionToAssessOn: decidedOn,
+      decisionToAssessBy: decidedOn ? caseworker : null,
+      issueDecision: profile.issue ? profile.issue.issue : null,
+      issueDecisionOn: issuedOn,
+      issueDecisionBy: issuedOn ? caseworker : null,
+      finalPlanIssuedOn: planOn,
+      finalPlanBy: planOn ? caseworker : null,
+      withdrawnOn,
+      withdrawReason: withdrawnOn ? 'Family chose a specialist independent placement' : null,
+      withdrawnBy: withdrawnOn ? caseworker : null,
+    });
+    // Later deadlines close as cancelled on a "no" or a withdrawal, never late.
+    const closedOn = (profile.decision && !profile.decision.assess ? decidedOn : null) ?? (profile.issue && !profile.issue.issue ? issuedOn : null) ?? withdrawnOn;
+    const subject = (metOn: CalendarDate | null) => (metOn ? { metOn } : closedOn ? { cancelledOn: closedOn } : {});
+    deadline('EHC_DECISION_TO_ASSESS', 'EHC_ASSESSMENT', id, place, received, subject(decidedOn));
+    deadline('EHC_ISSUE_DECISION', 'EHC_ASSESSMENT', id, place, received, subject(issuedOn));
+    deadline('EHC_FINAL_PLAN', 'EHC_ASSESSMENT', id, place, received, {
+      ...subject(planOn),
+      ...(profile.exception ? { exceptionReason: 'ABSENT_FROM_AREA' } : {}),
+    });
+    // Advice still awaited when the issue decision or withdrawal came is no longer awaited.
+    const adviceClosedOn = issuedOn ?? withdrawnOn;
+    for (const a of profile.advice ?? []) {
+      const adviceId = randomUUID();
+      const receivedOn = a.receivedWeek !== undefined ? on(a.receivedWeek) : null;
+      const cancelledOn = receivedOn ? null : adviceClosedOn;
+      advice.push({
+        id: adviceId,
+        assessmentId: id,
+        pupilId: pupil.id,
+        adviceType: a.type,
+        organisationId: orgId[a.org],
+        requestedOn: on(a.requestedWeek),
+        requestedBy: caseworker,
+        receivedOn,
+        receivedBy: receivedOn ? caseworker : null,
+        cancelledOn,
+      });
+      deadline('EHC_ADVICE', 'ADVICE_REQUEST', adviceId, { ...place, organisationId: orgId[a.org] }, on(a.requestedWeek), receivedOn ? { metOn: receivedOn } : cancelledOn ? { cancelledOn } : {});
     }
-    if (profile.decision) {
-      await timeliness.meet(manager, subject, 'EHC_DECISION_TO_ASSESS', on(profile.decision.week));
-      if (!profile.decision.assess) await timeliness.cancel(manager, subject, on(profile.decision.week));
-    }
-    const closedOn = profile.issue ? on(profile.issue.week) : profile.withdrawWeek !== undefined ? on(profile.withdrawWeek) : undefined;
-    for (const advice of profile.advice ?? []) {
-      const cancelled = advice.receivedWeek === undefined && closedOn !== undefined;
-      const [request] = await rows<{ id: string }>(
-        manager,
-        `INSERT INTO advice_request (assessment_id, pupil_id, advice_type, organisation_id, requested_on, requested_by, received_on, received_by, cancelled_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          ehc.id,
-          pupil.id,
-          advice.type,
-          orgId[advice.org],
-          on(advice.requestedWeek),
-          caseworker,
-          advice.receivedWeek !== undefined ? on(advice.receivedWeek) : null,
-          advice.receivedWeek !== undefined ? caseworker : null,
-          cancelled ? closedOn : null,
-        ],
-      );
-      const adviceSubject: DeadlineSubject = { subjectType: 'ADVICE_REQUEST', subjectId: request.id };
-      await timeliness.open(manager, { kind: 'EHC_ADVICE', ...adviceSubject, startsOn: on(advice.requestedWeek), ...place, organisationId: orgId[advice.org] });
-      if (advice.receivedWeek !== undefined) await timeliness.meet(manager, adviceSubject, 'EHC_ADVICE', on(advice.receivedWeek));
-      else if (cancelled) await timeliness.cancel(manager, adviceSubject, closedOn);
-    }
-    if (profile.issue) {
-      await timeliness.meet(manager, subject, 'EHC_ISSUE_DECISION', on(profile.issue.week));
-      if (!profile.issue.issue) await timeliness.cancel(manager, subject, on(profile.issue.week));
-    }
-    if (profile.withdrawWeek !== undefined) await timeliness.cancel(manager, subject, on(profile.withdrawWeek));
-    if (profile.exception) {
-      await manager.query(
-        `INSERT INTO ehc_exception (assessment_id, reason, from_on, to_on, recorded_by) VALUES ($1, 'ABSENT_FROM_AREA', $2, $3, $4)`,
-        [ehc.id, on(8), on(13), caseworker],
-      );
-      await timeliness.markException(manager, subject, ['EHC_FINAL_PLAN'], 'ABSENT_FROM_AREA');
-    }
-    if (profile.planWeek !== undefined) {
-      await timeliness.meet(manager, subject, 'EHC_FINAL_PLAN', on(profile.planWeek));
-      const [plan] = await rows<{ id: string }>(
-        manager,
-        `INSERT INTO ehc_plan (pupil_id, assessment_id, issued_on, setting_school_id, primary_need, secondary_need, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [pupil.id, ehc.id, on(profile.planWeek), pupil.schoolId, pupil.primaryNeed, pupil.secondaryNeed, caseworker],
-      );
-      await timeliness.open(manager, { kind: 'ANNUAL_REVIEW_MEETING', subjectType: 'EHC_PLAN', subjectId: plan.id, startsOn: on(profile.planWeek), ...place });
+    if (profile.exception) exceptions.push({ assessmentId: id, fromOn: on(8), toOn: on(13), recordedBy: caseworker });
+    if (planOn) {
+      const planId = randomUUID();
+      plans.push({
+        id: planId,
+        pupilId: pupil.id,
+        assessmentId: id,
+        issuedOn: planOn,
+        settingSchoolId: pupil.schoolId,
+        primaryNeed: pupil.primaryNeed,
+        secondaryNeed: pupil.secondaryNeed,
+        createdBy: caseworker,
+      });
+      deadline('ANNUAL_REVIEW_MEETING', 'EHC_PLAN', planId, place, planOn);
     }
   }
+
+  await manager.query(
+    `INSERT INTO ehc_assessment (id, pupil_id, request_received_on, requested_by, caseworker_id, stage, decision_to_assess,
+       decision_to_assess_on, decision_to_assess_by, issue_decision, issue_decision_on, issue_decision_by, final_plan_issued_on,
+       final_plan_by, withdrawn_on, withdraw_reason, withdrawn_by, created_by)
+     SELECT id, "pupilId", "requestReceivedOn", "requestedBy", "caseworkerId", stage, "decisionToAssess", "decisionToAssessOn",
+       "decisionToAssessBy", "issueDecision", "issueDecisionOn", "issueDecisionBy", "finalPlanIssuedOn", "finalPlanBy", "withdrawnOn",
+       "withdrawReason", "withdrawnBy", "caseworkerId"
+     FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, "pupilId" uuid, "requestReceivedOn" date, "requestedBy" text, "caseworkerId" uuid,
+       stage text, "decisionToAssess" boolean, "decisionToAssessOn" date, "decisionToAssessBy" uuid, "issueDecision" boolean,
+       "issueDecisionOn" date, "issueDecisionBy" uuid, "finalPlanIssuedOn" date, "finalPlanBy" uuid, "withdrawnOn" date,
+       "withdrawReason" text, "withdrawnBy" uuid)`,
+    [JSON.stringify(cases)],
+  );
+  if (advice.length) {
+    await manager.query(
+      `INSERT INTO advice_request (id, assessment_id, pupil_id, advice_type, organisation_id, requested_on, requested_by, received_on, received_by, cancelled_on)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(id uuid, "assessmentId" uuid, "pupilId" uuid, "adviceType" text, "organisationId" uuid,
+         "requestedOn" date, "requestedBy" uuid, "receivedOn" date, "receivedBy" uuid, "cancelledOn" date)`,
+      [JSON.stringify(advice)],
+    );
+  }
+  if (exceptions.length) {
+    await manager.query(
+      `INSERT INTO ehc_exception (assessment_id, reason, from_on, to_on, recorded_by)
+       SELECT "assessmentId", 'ABSENT_FROM_AREA', "fromOn", "toOn", "recordedBy"
+       FROM jsonb_to_recordset($1::jsonb) AS e("assessmentId" uuid, "fromOn" date, "toOn" date, "recordedBy" uuid)`,
+      [JSON.stringify(exceptions)],
+    );
+  }
+  if (plans.length) {
+    await manager.query(
+      `INSERT INTO ehc_plan (id, pupil_id, assessment_id, issued_on, setting_school_id, primary_need, secondary_need, created_by)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, "pupilId" uuid, "assessmentId" uuid, "issuedOn" date, "settingSchoolId" uuid,
+         "primaryNeed" text, "secondaryNeed" text, "createdBy" uuid)`,
+      [JSON.stringify(plans)],
+    );
+  }
+  await manager.query(
+    `INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, organisation_id, starts_on, due_on, met_on,
+       cancelled_on, excepted, exception_reason)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(kind text, "subjectType" text, "subjectId" uuid, "pupilId" uuid, "schoolId" uuid,
+       "localityId" uuid, "organisationId" uuid, "startsOn" date, "dueOn" date, "metOn" date, "cancelledOn" date, excepted boolean,
+       "exceptionReason" text)`,
+    [JSON.stringify(deadlines)],
+  );
   return pupils.length;
 }
