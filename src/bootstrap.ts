@@ -37,6 +37,17 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Once closing starts, every response asks the client to close its connection: Node's server
+  // closes only the connections idle at that moment, and a keep-alive client whose request was in
+  // flight would otherwise hold the shutdown open until SHUTDOWN_TIMEOUT_MS.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
   const accessLog = await app.resolve(PinoLogger);
   accessLog.setContext('Http');
   fastify.addHook('onResponse', async (request, reply) => logResponse(accessLog, request, reply));
