@@ -1,0 +1,149 @@
+import { EmbeddedPostgres, IN_MEMORY } from '../src/database/embedded-postgres';
+import { createUser, type TestUser } from './support/auth';
+import { CuttableProxy, type ProxyMode } from './support/cuttable-proxy';
+import { createIsolatedDatabase, type IsolatedDatabase } from './support/test-database';
+import { createTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Database outage (issue 10, point 2). The app talks to its database through a TCP proxy the test
+ * cuts and restores: in front of a fresh database on the real PostgreSQL when DATABASE_URL is set,
+ * else in front of an embedded PostgreSQL the test starts itself. The machine's cluster is never
+ * stopped. While the database is away, readiness is 503 and API calls fail fast with a 503
+ * /problems/unavailable problem; once it is back the same process serves again, without a
+ * restart, and what was committed before is intact while what was refused left no trace.
+ */
+
+const TIMEOUT_MS = 1000; // DATABASE_TIMEOUT_MS for this app: connection wait 1 s, statements 6 s
+const FAIL_FAST_MS = 5000;
+
+let t: TestApp;
+let proxy: CuttableProxy;
+let database: IsolatedDatabase | undefined;
+let embedded: EmbeddedPostgres | undefined;
+let admin: TestUser;
+
+interface Timed {
+  status: number;
+  type?: string;
+  contentType?: string;
+  ms: number;
+  body: Record<string, unknown>;
+}
+
+async function timed(method: 'get' | 'post', path: string, body?: object): Promise<Timed> {
+  const started = Date.now();
+  let req = t.http()[method](path);
+  if (path.startsWith('/api/')) req = req.set('Authorization', admin.bearer);
+  const res = await req.send(body);
+  return { status: res.status, type: res.body?.type, contentType: res.headers['content-type'], ms: Date.now() - started, body: res.body };
+}
+
+const calls = (code: string) =>
+  [
+    () => timed('get', '/health/ready'),
+    () => timed('get', '/api/v1/localities'),
+    () => timed('get', '/api/v1/auth/me'),
+    () => timed('post', '/api/v1/localities', { code, name: 'Written during the outage', area: 'Outage', district: 'Outage' }),
+    () => timed('post', '/api/v1/auth/login', { email: admin.email, password: admin.password }),
+  ] as const;
+
+beforeAll(async () => {
+  database = await createIsolatedDatabase();
+  let target: URL;
+  if (database.url) {
+    target = new URL(database.url);
+  } else {
+    embedded = await EmbeddedPostgres.start(IN_MEMORY, 8);
+    target = new URL(embedded.url);
+  }
+  proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
+  await proxy.listen();
+  t = await createTestApp({
+    databaseUrl: proxy.urlFor(target.toString()),
+    databaseTimeoutMs: TIMEOUT_MS,
+    // The embedded database has one session for all connections: one pooled connection (as the app does).
+    databasePoolSize: embedded ? 1 : 4,
+  });
+  admin = await createUser(t, 'ADMIN');
+}, 120_000);
+
+afterAll(async () => {
+  proxy?.set('up');
+  await t?.close();
+  await proxy?.close();
+  await embedded?.stop();
+  await database?.drop();
+});
+
+describe('database outage through a TCP proxy the test cuts', () => {
+  const figures: string[] = [];
+
+  afterAll(() => {
+    // eslint-disable-next-line no-console
+    console.log(`database outage (${embedded ? 'embedded' : 'PostgreSQL'}):\n  ${figures.join('\n  ')}`);
+  });
+
+  it('serves, goes 503 fast while the database is away, and recovers without a restart', async () => {
+    // Before: a committed write.
+    const before = await timed('post', '/api/v1/localities', { code: 'OUT-BEFORE', name: 'Committed before', area: 'Outage', district: 'Outage' });
+    expect(before.status).toBe(201);
+    const committed = before.body;
+    const auditBefore = Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n);
+    expect((await timed('get', '/health/ready')).status).toBe(200);
+
+    for (const mode of ['refuse', 'blackhole'] as ProxyMode[]) {
+      proxy.set(mode);
+      const results: Timed[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (const call of calls(`OUT-${mode.toUpperCase()}-${round}`)) results.push(await call());
+      }
+      // Every call: a 503 unavailable problem, answered within the bound; none hangs, none is a 500.
+      const summary = results.map((r) => `${r.status} ${r.type} ${r.ms}ms`);
+      for (const r of results) {
+        expect({ status: r.status, type: r.type, contentType: r.contentType }).toEqual({
+          status: 503,
+          type: '/problems/unavailable',
+          contentType: expect.stringMatching(/^application\/problem\+json/),
+        });
+        expect(r.ms).toBeLessThan(FAIL_FAST_MS);
+        // No driver text (host, port, SQL) reaches the client.
+        expect(JSON.stringify(r.body)).not.toMatch(/ECONN|127\.0\.0\.1|timeout exceeded|SELECT/i);
+      }
+      const slowest = Math.max(...results.map((r) => r.ms));
+      figures.push(`${mode}: ${results.length} requests during the outage, all 503 /problems/unavailable, slowest ${slowest} ms (${summary.slice(0, 5).join(', ')})`);
+    }
+
+    // Back: the same process recovers on its own.
+    const restored = Date.now();
+    proxy.set('up');
+    let ready = 0;
+    let probes = 0;
+    while (Date.now() - restored < 15_000) {
+      probes += 1;
+      ready = (await timed('get', '/health/ready')).status;
+      if (ready === 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const recoveryMs = Date.now() - restored;
+    expect(ready).toBe(200);
+    figures.push(`recovery: ready 200 ${recoveryMs} ms after the database came back (${probes} probes), no restart`);
+
+    const after = await timed('post', '/api/v1/localities', { code: 'OUT-AFTER', name: 'Written after', area: 'Outage', district: 'Outage' });
+    expect(after.status).toBe(201);
+    const signIn = await timed('post', '/api/v1/auth/login', { email: admin.email, password: admin.password });
+    expect(signIn.status).toBe(200);
+
+    // Committed before: intact. Refused during: no trace, not even half (no locality, no audit row).
+    const kept = await timed('get', `/api/v1/localities/${committed.id as string}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toEqual(committed);
+    const codes = (await t.dataSource.query(`SELECT code FROM locality WHERE area = 'Outage' ORDER BY code`)).map((r: { code: string }) => r.code);
+    expect(codes).toEqual(['OUT-AFTER', 'OUT-BEFORE']);
+    const audit = await t.dataSource.query(
+      `SELECT entity_id FROM audit_event WHERE entity_type = 'locality' AND entity_id IN (SELECT id FROM locality WHERE area = 'Outage')`,
+    );
+    expect(audit.length).toBeGreaterThanOrEqual(2);
+    const auditAfter = Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n);
+    figures.push(`data: locality committed before intact; 0 of ${2 * 3} writes refused during the outage left a row; audit rows ${auditBefore} -> ${auditAfter}`);
+  }, 120_000);
+});
