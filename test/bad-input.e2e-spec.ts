@@ -444,7 +444,7 @@ describe('bad-input corpus: malformed bodies on every POST and PATCH route', () 
     ])('a name of only spaces is a 400 on %s (it was stored)', async (path, body) => {
       const res = await post(path, JSON.stringify(body));
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ field: 'name', message: 'must not be blank' }]);
+      expect(res.body.errors).toEqual([{ field: 'name', message: 'must not be empty or blank' }]);
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM organisation WHERE trim(name) = ''`))[0].n).toBe(0);
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM locality WHERE trim(name) = ''`))[0].n).toBe(0);
     });

@@ -146,4 +146,45 @@ describe('database outage through a TCP proxy the test cuts', () => {
     const auditAfter = Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n);
     figures.push(`data: locality committed before intact; 0 of ${2 * 3} writes refused during the outage left a row; audit rows ${auditBefore} -> ${auditAfter}`);
   }, 120_000);
+
+  it('writes in flight when the database goes away are wholly kept or wholly gone', async () => {
+    const codes = Array.from({ length: 16 }, (_, i) => `FLIGHT-${String(i).padStart(2, '0')}`);
+    // A stream of creates; the database goes away as soon as the first one has been answered,
+    // so some are committed, some are mid-transaction and some have not reached it yet.
+    let firstAnswered!: () => void;
+    const first = new Promise<void>((r) => (firstAnswered = r));
+    const pending = codes.map((code, i) =>
+      new Promise((r) => setTimeout(r, i * 10))
+        .then(() => timed('post', '/api/v1/localities', { code, name: 'In flight', area: 'Flight', district: 'Flight' }))
+        .then((r) => {
+          firstAnswered();
+          return r;
+        }),
+    );
+    await first;
+    proxy.set('refuse');
+    const results = await Promise.all(pending);
+    proxy.set('up');
+    const restored = Date.now();
+    while ((await timed('get', '/health/ready')).status !== 200 && Date.now() - restored < 15_000) await new Promise((r) => setTimeout(r, 50));
+
+    const rows: { code: string; audits: number }[] = await t.dataSource.query(
+      `SELECT l.code, count(a.id)::int AS audits FROM locality l
+       LEFT JOIN audit_event a ON a.entity_type = 'locality' AND a.entity_id = l.id
+       WHERE l.area = 'Flight' GROUP BY l.code ORDER BY l.code`,
+    );
+    const kept = new Set(rows.map((r) => r.code));
+    results.forEach((r, i) => {
+      expect([201, 503]).toContain(r.status);
+      // Answered 201 = committed and still there; a 503 may have been cut before or after COMMIT.
+      if (r.status === 201) expect(kept.has(codes[i])).toBe(true);
+    });
+    // Every kept locality has its audit row (same transaction): nothing half-written.
+    expect(rows.filter((r) => r.audits < 1)).toEqual([]);
+    const created = results.filter((r) => r.status === 201).length;
+    figures.push(
+      `in flight: ${codes.length} concurrent creates cut mid-stream: ${created} answered 201, ${codes.length - created} answered 503; ` +
+        `${rows.length} rows kept, each with its audit row`,
+    );
+  }, 120_000);
 });

@@ -5,5 +5,5 @@ import { Matches, type ValidationOptions } from 'class-validator';
  * locality, school, organisation or service name (found by the bad-input corpus).
  */
 export function IsNotBlank(options: ValidationOptions = {}): PropertyDecorator {
-  return Matches(/\S/, { message: '$property must not be blank', ...options });
+  return Matches(/\S/, { message: '$property must not be empty or blank', ...options });
 }
