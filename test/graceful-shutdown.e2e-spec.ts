@@ -46,14 +46,22 @@ function slowRequest(app: BuiltApp, path: string, body: string) {
   };
 }
 
+/** A fresh TCP connection (no pooled keep-alive socket) is refused; polls up to 2 s for the listener to close. */
 async function connectionRefused(app: BuiltApp): Promise<boolean> {
-  try {
-    await fetch(`${app.base}/health/live`, { signal: AbortSignal.timeout(2000) });
-    return false;
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    return code === 'ECONNREFUSED' || code === 'ECONNRESET';
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    const refused = await new Promise<boolean>((done) => {
+      const socket = connect(app.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return true;
+    await new Promise((r) => setTimeout(r, 20));
   }
+  return false;
 }
 
 describe('graceful shutdown of the built app (node dist/src/main.js)', () => {

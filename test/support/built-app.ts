@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,8 +26,16 @@ export interface BuiltApp {
 export const ADMIN = { email: 'admin@example.org', password: 'quiet-harbour-lantern-77' };
 const MAIN = resolve('dist/src/main.js');
 
+/** Builds when dist/ is missing or older than any source file, so the test never runs stale code. */
 export function ensureBuilt(): void {
-  if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  const built = existsSync(MAIN) ? statSync(MAIN).mtimeMs : 0;
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (max, entry) =>
+        Math.max(max, entry.isDirectory() ? newest(join(dir, entry.name)) : entry.name.endsWith('.ts') ? statSync(join(dir, entry.name)).mtimeMs : 0),
+      0,
+    );
+  if (built < Math.max(newest(resolve('src')), newest(resolve('migrations')))) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 }
 
 export async function freePort(): Promise<number> {
