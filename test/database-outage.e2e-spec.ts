@@ -147,6 +147,29 @@ describe('database outage through a TCP proxy the test cuts', () => {
     figures.push(`data: locality committed before intact; 0 of ${2 * 3} writes refused during the outage left a row; audit rows ${auditBefore} -> ${auditAfter}`);
   }, 120_000);
 
+  it('a partition under established connections: requests end in 503 within the statement bound, then it heals', async () => {
+    // Nothing flows on the pool's open connections: a statement waits at most 6 x DATABASE_TIMEOUT_MS
+    // (query_timeout), readiness at most min(DATABASE_TIMEOUT_MS, 2 s).
+    proxy.set('stall');
+    const results = [await timed('get', '/health/ready'), await timed('get', '/api/v1/localities')];
+    proxy.set('up');
+    for (const r of results) expect({ status: r.status, type: r.type }).toEqual({ status: 503, type: '/problems/unavailable' });
+    expect(results[0].ms).toBeLessThan(TIMEOUT_MS + 1500);
+    expect(results[1].ms).toBeLessThan(6 * TIMEOUT_MS + 1500);
+    const healed = Date.now();
+    let status = 0;
+    while (Date.now() - healed < 20_000) {
+      status = (await timed('get', '/api/v1/localities')).status;
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(200);
+    figures.push(
+      `stalled connections: ready 503 in ${results[0].ms} ms, a list 503 in ${results[1].ms} ms (bound ${6 * TIMEOUT_MS} ms); ` +
+        `serving again ${Date.now() - healed} ms after the partition healed`,
+    );
+  }, 120_000);
+
   it('writes in flight when the database goes away are wholly kept or wholly gone', async () => {
     const codes = Array.from({ length: 16 }, (_, i) => `FLIGHT-${String(i).padStart(2, '0')}`);
     // A stream of creates; the database goes away as soon as the first one has been answered,

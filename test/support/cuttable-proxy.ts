@@ -1,6 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'up' | 'refuse' | 'blackhole';
+export type ProxyMode = 'up' | 'refuse' | 'blackhole' | 'stall';
 
 /**
  * A TCP proxy between the app and its PostgreSQL that a test can cut and restore, so an outage is
@@ -8,7 +8,9 @@ export type ProxyMode = 'up' | 'refuse' | 'blackhole';
  * - up: bytes flow both ways;
  * - refuse: every open connection is reset and new ones are dropped at once (the server died);
  * - blackhole: open connections are reset, new ones are accepted and never answered (a network
- *   partition, or a server too stuck to answer): only the app's own timeouts can end the wait.
+ *   partition, or a server too stuck to answer): only the app's own timeouts can end the wait;
+ * - stall: open connections stay open but nothing flows either way (a partition under established
+ *   connections, mid-query); back to `up`, the held bytes flow again, as when a partition heals.
  */
 export class CuttableProxy {
   private server?: Server;
@@ -37,8 +39,11 @@ export class CuttableProxy {
   }
 
   set(mode: ProxyMode): void {
+    const was = this.mode;
     this.mode = mode;
-    if (mode !== 'up') this.resetAll();
+    if (mode === 'stall') for (const socket of this.pairs) socket.pause();
+    else if (mode === 'up' && was === 'stall') for (const socket of this.pairs) socket.resume();
+    else if (mode !== 'up') this.resetAll();
   }
 
   get openConnections(): number {
@@ -73,6 +78,10 @@ export class CuttableProxy {
     client.once('close', () => upstream.destroy());
     client.pipe(upstream);
     upstream.pipe(client);
+    if (this.mode === 'stall') {
+      client.pause();
+      upstream.pause();
+    }
   }
 
   private resetAll(): void {
