@@ -5,6 +5,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
 import { ResourcePoolsModule } from './pools/resource-pools.module';
@@ -34,6 +35,7 @@ import { UsersModule } from './users/users.module';
     SupportRequestsModule,
     ResourcePoolsModule,
     SeedModule,
+    ImportsModule,
   ],
 })
 export class AppModule {}
