@@ -71,7 +71,7 @@ export async function* csvRecords(source: Readable, columns: readonly ColumnSpec
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'CSV_QUOTE_NOT_CLOSED') {
-      errors.add(nextLine, 'row', 'has a quote (") that is never closed: the rest of the file could not be read');
+      errors.add(nextLine, 'row', 'has a quote (") on this line or after it that is never closed: the rest of the file could not be read');
       return;
     }
     if (code === 'CSV_MAX_RECORD_SIZE') {

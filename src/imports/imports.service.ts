@@ -13,6 +13,8 @@ import { checkSchoolRow, SCHOOL_COLUMNS, type StagedSchool } from './school-row'
 
 /** Rows per multi-row INSERT into the staging table (arrays through unnest: one statement per batch). */
 export const BATCH_ROWS = 1000;
+/** Lines of the file written per INSERT ... SELECT from the staging table. */
+export const WRITE_SLICE_LINES = 2_500;
 
 export interface PupilImportResult {
   imported: number;
@@ -67,6 +69,7 @@ export class ImportsService {
       }, insertPupilBatch);
 
       const scopeSql = scopeCondition(scope, 1);
+      await manager.query('CREATE INDEX ON import_pupil (line)');
       await manager.query('ANALYZE import_pupil');
       const found = (await manager.query(
         `SELECT line, field, message, count(*) OVER () AS total FROM (
@@ -86,46 +89,48 @@ export class ImportsService {
          ) e ORDER BY line, field LIMIT ${errors.cap}`,
         scopeSql.params,
       )) as { line: number; field: string; message: string; total: string }[];
-      this.failOnErrors(errors, found, staged);
+      this.failOnErrors(errors, found);
 
-      await manager.query(
-        `WITH created AS (
-           INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, year_offset,
-                              sen_status, primary_need, secondary_need)
-           SELECT i.upn, i.first_name, i.last_name, i.first_name_key, i.last_name_key, i.date_of_birth, s.id, i.year_offset,
-                  i.sen_status, i.primary_need, i.secondary_need
-             FROM import_pupil i JOIN school s ON s.urn = i.school_urn
-            ORDER BY i.line
-           RETURNING id, school_id, year_offset, sen_status, primary_need, secondary_need
-         ), history AS (
-           -- The register's first entries, as POST /pupils writes them: status, needs and school as from today.
-           INSERT INTO pupil_history (pupil_id, field, from_value, to_value, effective_on, changed_by)
-           SELECT c.id, h.field, NULL, h.to_value, $1::date, $2::uuid
-             FROM created c
-            CROSS JOIN LATERAL (VALUES (1, 'senStatus', c.sen_status), (2, 'primaryNeed', c.primary_need),
-                                       (3, 'secondaryNeed', c.secondary_need), (4, 'schoolId', c.school_id::text)) AS h(n, field, to_value)
-            WHERE h.to_value IS NOT NULL
-            ORDER BY c.id, h.n
-         )
-         INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
-                                  request_id, ip, school_id, locality_id, area, pupil_id)
-         SELECT $2::uuid, $3, $4, 'pupil.create', 'pupil', c.id,
-                -- The fields set, sorted, as POST /pupils records them.
-                array_remove(ARRAY['dateOfBirth', 'firstName', 'lastName',
-                                   CASE WHEN c.primary_need IS NOT NULL THEN 'primaryNeed' END, 'schoolId',
-                                   CASE WHEN c.secondary_need IS NOT NULL THEN 'secondaryNeed' END, 'senStatus', 'upn',
-                                   CASE WHEN c.year_offset <> 0 THEN 'yearGroup' END], NULL),
-                'SUCCESS', $5, $6, c.school_id, s.locality_id, l.area, c.id
-           FROM created c JOIN school s ON s.id = c.school_id JOIN locality l ON l.id = s.locality_id`,
-        [today, caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null],
-      );
+      // In slices of lines, so no one statement runs long (the pool's query timeout bounds each, and the embedded database is slower).
+      for (let from = 0; from < staged.lastLine; from += WRITE_SLICE_LINES) {
+        await manager.query(
+          `WITH created AS (
+             INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, year_offset,
+                                sen_status, primary_need, secondary_need)
+             SELECT i.upn, i.first_name, i.last_name, i.first_name_key, i.last_name_key, i.date_of_birth, s.id, i.year_offset,
+                    i.sen_status, i.primary_need, i.secondary_need
+               FROM import_pupil i JOIN school s ON s.urn = i.school_urn
+              WHERE i.line > $7 AND i.line <= $8
+             RETURNING id, school_id, year_offset, sen_status, primary_need, secondary_need
+           ), history AS (
+             -- The register's first entries, as POST /pupils writes them: status, needs and school as from today.
+             INSERT INTO pupil_history (pupil_id, field, from_value, to_value, effective_on, changed_by)
+             SELECT c.id, h.field, NULL, h.to_value, $1::date, $2::uuid
+               FROM created c
+              CROSS JOIN LATERAL (VALUES (1, 'senStatus', c.sen_status), (2, 'primaryNeed', c.primary_need),
+                                         (3, 'secondaryNeed', c.secondary_need), (4, 'schoolId', c.school_id::text)) AS h(n, field, to_value)
+              WHERE h.to_value IS NOT NULL
+           )
+           INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
+                                    request_id, ip, school_id, locality_id, area, pupil_id)
+           SELECT $2::uuid, $3, $4, 'pupil.create', 'pupil', c.id,
+                  -- The fields set, sorted, as POST /pupils records them.
+                  array_remove(ARRAY['dateOfBirth', 'firstName', 'lastName',
+                                     CASE WHEN c.primary_need IS NOT NULL THEN 'primaryNeed' END, 'schoolId',
+                                     CASE WHEN c.secondary_need IS NOT NULL THEN 'secondaryNeed' END, 'senStatus', 'upn',
+                                     CASE WHEN c.year_offset <> 0 THEN 'yearGroup' END], NULL),
+                  'SUCCESS', $5, $6, c.school_id, s.locality_id, l.area, c.id
+             FROM created c JOIN school s ON s.id = c.school_id JOIN locality l ON l.id = s.locality_id`,
+          [today, caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null, from, from + WRITE_SLICE_LINES],
+        );
+      }
       await this.audit.record(manager, caller, {
         action: 'import.pupils',
         entityType: 'import',
         changedFields: [],
         place: { schoolId: scope.schoolId ?? null },
       });
-      return { imported: staged, errors: [] };
+      return { imported: staged.rows, errors: [] };
     });
   }
 
@@ -160,7 +165,7 @@ export class ImportsService {
             WHERE d.line > d.first_line
          ) e ORDER BY line, field LIMIT ${errors.cap}`,
       )) as { line: number; field: string; message: string; total: string }[];
-      this.failOnErrors(errors, found, staged, { skipped });
+      this.failOnErrors(errors, found, { skipped });
 
       const [counts] = (await manager.query(
         `SELECT count(*) FILTER (WHERE s.id IS NULL)::int AS created,
@@ -191,7 +196,6 @@ export class ImportsService {
            SELECT i.urn, i.name, i.phase, i.kind, l.id
              FROM import_school i JOIN locality l ON l.code = i.locality_code
             WHERE NOT EXISTS (SELECT 1 FROM school s WHERE s.urn = i.urn)
-            ORDER BY i.line
            RETURNING id, locality_id
          )
          INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
@@ -203,10 +207,10 @@ export class ImportsService {
       );
       await this.audit.record(manager, caller, { action: 'import.schools', entityType: 'import', changedFields: [] });
       return {
-        imported: staged,
+        imported: staged.rows,
         created: counts.created,
         updated: counts.updated,
-        unchanged: staged - counts.created - counts.updated,
+        unchanged: staged.rows - counts.created - counts.updated,
         skipped,
         errors: [],
       };
@@ -216,7 +220,7 @@ export class ImportsService {
   /**
    * Reads the file row by row, checks each row (`check` records its errors and returns the row
    * to stage, or undefined to skip it) and writes the staged rows in batches. Returns the number
-   * of rows staged. The stream is read no faster than the batches are written (for await).
+   * of rows staged and the last line read. The stream is read no faster than the batches are written (for await).
    */
   private async stage<T>(
     manager: EntityManager,
@@ -225,13 +229,15 @@ export class ImportsService {
     errors: ImportErrors,
     check: (record: CsvRecord) => T | undefined,
     insertBatch: (manager: EntityManager, rows: T[]) => Promise<void>,
-  ): Promise<number> {
+  ): Promise<{ rows: number; lastLine: number }> {
     let batch: T[] = [];
     let staged = 0;
     let rows = 0;
+    let lastLine = 0;
     try {
       for await (const record of csvRecords(source, columns, errors)) {
         rows += 1;
+        lastLine = record.line;
         const row = check(record);
         if (row === undefined) continue;
         batch.push(row);
@@ -249,17 +255,16 @@ export class ImportsService {
     if (rows === 0 && errors.total === 0) {
       throw importProblem([{ line: 2, field: 'file', message: 'has a header row but no rows to import' }], 1, 'the file has no rows');
     }
-    return staged;
+    return { rows: staged, lastLine };
   }
 
   /** Any bad row found by the row checks or the database checks: nothing is written (the transaction rolls back). */
-  private failOnErrors(errors: ImportErrors, found: { line: number; field: string; message: string; total: string }[], staged: number, extra = {}): void {
+  private failOnErrors(errors: ImportErrors, found: { line: number; field: string; message: string; total: string }[], extra = {}): void {
     errors.merge(
       found.map(({ line, field, message }) => ({ line: Number(line), field, message })),
       found.length ? Number(found[0].total) : 0,
     );
     if (errors.total === 0) return;
-    void staged;
     throw importProblem(errors.listed, errors.total, undefined, { ...extra, truncated: errors.truncated });
   }
 }
