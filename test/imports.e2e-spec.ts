@@ -346,4 +346,15 @@ describe('imports', () => {
       expect(refused.status).toBe(403);
     });
   });
+
+  it('documents both routes in OpenAPI: CSV or multipart bodies, the result and the refused-file problem', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    for (const path of ['/api/v1/imports/pupils', '/api/v1/imports/schools']) {
+      const op = doc.paths[path].post;
+      expect(Object.keys(op.requestBody.content).sort()).toEqual(['multipart/form-data', 'text/csv']);
+      expect(op.requestBody.content['text/csv'].schema).toMatchObject({ type: 'string', format: 'binary' });
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '413', '415']));
+    }
+    expect(doc.components.schemas.ImportProblemDto.properties).toHaveProperty('errorCount');
+  });
 });

@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_LISTED_ERRORS } from '../import-errors';
 
+/** The file, as multipart/form-data; sent as text/csv, the body is the file itself. */
+export class ImportUploadDto {
+  @ApiProperty({ type: 'string', format: 'binary', description: 'The CSV file (header row first)' })
+  file: unknown;
+}
+
 export class ImportErrorDto {
   @ApiProperty({ example: 7, description: 'Line number in the file; the header row is line 1' })
   line: number;
