@@ -272,9 +272,9 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       );
     });
 
-    it('asOf 2024-04-12: r4 not yet received, r2 not yet decided', async () => {
+    it('asOf 2024-04-12: r4 and r5 not yet received, r2 not yet decided', async () => {
       expect(round((await get(county, 'dashboards/ehc-requests?from=2024-01-01&to=2024-12-31&asOf=2024-04-12')).body.data)).toEqual(
-        round([row(A.localityId, 'Alder Vale', [4, 2, 2, 1, 1, 1], 1, 0.5), row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null)]),
+        round([row(A.localityId, 'Alder Vale', [3, 2, 2, 1, 0, 1], 1, 0.5), row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null)]),
       );
     });
 
@@ -347,7 +347,7 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       expect(text.trim().split('\r\n').length - 1).toBe(2); // p7, p9 (Birch, South)
       await get(panelA, 'exports/sen2?year=2026&module=requests', 403);
       const res = await get(county, 'exports/sen2?year=26x&module=plans', 400);
-      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['module', 'year']);
+      expect([...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(['module', 'year']);
     });
   });
 });
