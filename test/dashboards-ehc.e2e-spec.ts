@@ -161,7 +161,7 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
     await review('p4', '2027-12-31'); // v4: pending (the window's last day)
     await review('p5', '2026-12-31', ['MAINTAIN', 3]); // v5: before the window
     await review('p7', '2027-06-01'); // v6: B, pending
-  });
+  }, 180000); // boots the app and writes the dataset: slow on the embedded database of a busy machine
   afterAll(async () => {
     await t?.close();
   });

@@ -123,7 +123,7 @@ describe('dashboards: the locality model', () => {
     await decision('q2', 'DECLINED', '2026-02-11');
     await decision('q4', 'APPROVED', '2026-03-31', 'al4', ids.O2);
     await decision('q5', 'APPROVED', '2026-01-10', 'al5', ids.O1);
-  });
+  }, 180000); // boots the app and writes the dataset: slow on the embedded database of a busy machine
   afterAll(async () => {
     await t?.close();
   });
