@@ -5,6 +5,7 @@ import { AllocationsModule } from './allocations/allocations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
+import { ExportsModule } from './exports/exports.module';
 import { DatabaseModule } from './database/database.module';
 import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
@@ -41,6 +42,7 @@ import { UsersModule } from './users/users.module';
     PanelsModule,
     AllocationsModule,
     DashboardsModule,
+    ExportsModule,
     EhcModule,
     SeedModule,
     ImportsModule,

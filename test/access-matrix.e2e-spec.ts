@@ -271,6 +271,24 @@ const FIXTURES: Record<string, Fixture> = {
     dims: ['localityId', 'area'],
     call: async (w, target) => ({ path: `/api/v1/dashboards/overdue?localityId=${w[target].localityId}`, recordId: w[target].localityId }),
   },
+  // The EHC and locality-model dashboards and the SEN2 export (issue 8, rest): same locality 404 rule.
+  'GET dashboards/ehc-20-week': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/ehc-20-week?groupBy=month&localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+  'GET dashboards/ehc-requests': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/ehc-requests?localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+  'GET dashboards/annual-reviews': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/annual-reviews?localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+  'GET dashboards/locality-model': {
+    dims: ['localityId', 'area'],
+    call: async (w, target) => ({ path: `/api/v1/dashboards/locality-model?groupBy=organisation&localityId=${w[target].localityId}`, recordId: w[target].localityId }),
+  },
+  'GET exports/sen2': { call: async () => ({ path: '/api/v1/exports/sen2?year=2026&module=requests' }) },
 
   'GET resource-pools': { call: async () => ({ path: '/api/v1/resource-pools' }) },
   'POST resource-pools': {

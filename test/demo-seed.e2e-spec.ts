@@ -430,4 +430,26 @@ describe('demo seed', () => {
       WHERE d.subject_type = 'EHC_ASSESSMENT' AND a.stage IN ('NOT_ASSESSED', 'NOT_ISSUED', 'WITHDRAWN', 'PLAN_ISSUED') AND d.met_on IS NULL AND d.cancelled_on IS NULL`);
     expect(open_on_closed).toBe(0);
   });
+
+  it('shows plausible EHC and locality-model dashboards and a SEN2 file over the demo data', async () => {
+    const county = await login('manager@example.org');
+    const today = todayInLondon();
+    const window = `from=${Number(today.slice(0, 4)) - 2}-01-01&to=${today}`;
+    const ehc = (await t.http().get(`/api/v1/dashboards/ehc-20-week?groupBy=month&${window}`).set('Authorization', county).expect(200)).body.data;
+    const issued = ehc.reduce((n: number, r: { issued: number }) => n + r.issued, 0);
+    const within = ehc.reduce((n: number, r: { within20Weeks: number }) => n + r.within20Weeks, 0);
+    expect(issued).toBeGreaterThan(5);
+    expect(within / issued).toBeGreaterThan(0.2);
+    expect(within / issued).toBeLessThan(0.5);
+    const requests = (await t.http().get(`/api/v1/dashboards/ehc-requests?${window}`).set('Authorization', county).expect(200)).body.data;
+    expect(requests.reduce((n: number, r: { refused: number }) => n + r.refused, 0)).toBeGreaterThan(0);
+    const model = (await t.http().get('/api/v1/dashboards/locality-model?groupBy=organisation').set('Authorization', county).expect(200)).body.data;
+    const provider = model.find((r: { groupId: string | null; allocationsMade: number; unitsUsed: number }) => r.groupId && r.allocationsMade > 0 && r.unitsUsed > 0);
+    expect(provider.utilisation).toBeGreaterThan(0);
+    expect(provider.utilisation).toBeLessThanOrEqual(1);
+    expect(model.some((r: { requestsDecided: number; medianDaysToDecision: number }) => r.requestsDecided > 0 && r.medianDaysToDecision >= 0)).toBe(true);
+    const sen2 = await t.http().get(`/api/v1/exports/sen2?year=${today.slice(0, 4)}&module=requests`).set('Authorization', county).expect(200);
+    expect(sen2.text.split('\r\n')[0]).toMatch(/^LA,UPN,Surname,Forename,PersonBirthDate,ReceivedDate,/);
+    expect(sen2.text.trim().split('\r\n').length).toBeGreaterThan(1);
+  });
 });

@@ -105,6 +105,8 @@ export const POLICY = {
   // Dashboards and worklists (issue 8; API.md roles): managers and caseworkers in their scope, a
   // panel for its own locality. ADMIN does not browse cases; schools and providers have no dashboards.
   'dashboards.read': { PANEL: 'OWN_LOCALITY', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  // The SEN2 return (issue 8): person-level, so managers (county-wide when unassigned) and caseworkers in their scope only.
+  'exports.sen2': { CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
   // Accounts.
   'users.read': { ADMIN: 'COUNTY' },
   'users.write': { ADMIN: 'COUNTY' },

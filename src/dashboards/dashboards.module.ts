@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DashboardScopeService } from './dashboard-scope.service';
+import { EhcDashboardsController } from './ehc-dashboards.controller';
+import { EhcDashboardsService } from './ehc-dashboards.service';
+import { LocalityModelController } from './locality-model.controller';
+import { LocalityModelService } from './locality-model.service';
 import { OverdueWorklistController } from './overdue-worklist.controller';
 import { OverdueWorklistService } from './overdue-worklist.service';
 import { TimelinessDashboardController } from './timeliness-dashboard.controller';
@@ -11,7 +15,7 @@ import { TimelinessDashboardService } from './timeliness-dashboard.service';
  * scope resolution (DashboardScopeService). Read-only SQL aggregates over the dated rows.
  */
 @Module({
-  controllers: [TimelinessDashboardController, OverdueWorklistController],
-  providers: [DashboardScopeService, TimelinessDashboardService, OverdueWorklistService],
+  controllers: [TimelinessDashboardController, OverdueWorklistController, EhcDashboardsController, LocalityModelController],
+  providers: [DashboardScopeService, TimelinessDashboardService, OverdueWorklistService, EhcDashboardsService, LocalityModelService],
 })
 export class DashboardsModule {}

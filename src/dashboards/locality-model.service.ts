@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ScopeFilter } from '../access/scope-filter';
+import { Clock } from '../common/clock/clock';
+import { DashboardScopeService } from './dashboard-scope.service';
+import { resolveDashboardWindow } from './dashboard-window';
+import { type LocalityModelDashboard, type LocalityModelGroupBy, type LocalityModelQueryDto, type LocalityModelRow } from './dto/locality-model.dto';
+import { countWhere, fraction, type Grouping, groupedAggregate, placeGrouping, unionAll } from './grouped-aggregate';
+
+/** The provider a request went to: the organisation its latest approval (by asOf) named. */
+const REQUEST_ORGANISATION = `(SELECT dec.organisation_id FROM support_request_decision dec
+  WHERE dec.request_id = r.id AND dec.organisation_id IS NOT NULL AND dec.decided_on <= :asOf::date
+  ORDER BY dec.decided_on DESC, dec.created_at DESC LIMIT 1)`;
+
+/** Group keys of a request `r` and an allocation `al`, and where the group's name comes from. */
+const GROUPINGS: Record<LocalityModelGroupBy, { request: string; allocation: string; grouping: Grouping }> = {
+  locality: { request: 'r.locality_id', allocation: 'al.locality_id', grouping: placeGrouping('locality', '') },
+  school: { request: 'r.school_id', allocation: 'al.school_id', grouping: placeGrouping('school', '') },
+  organisation: { request: REQUEST_ORGANISATION, allocation: 'al.organisation_id', grouping: placeGrouping('organisation', '') },
+  service: {
+    request: 'r.service_code COLLATE "C"',
+    allocation: 'al.service_code COLLATE "C"',
+    grouping: { key: '', name: 'g.name', join: 'service g ON g.code = a."groupId"', order: 'a."groupId"' },
+  },
+  month: {
+    request: `to_char(r.submitted_on, 'YYYY-MM') COLLATE "C"`,
+    allocation: `to_char(al.offered_on, 'YYYY-MM') COLLATE "C"`,
+    grouping: { key: '', name: 'a."groupId"', order: 'a."groupId"' },
+  },
+};
+
+const MEDIAN = (column: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`;
+
+/**
+ * GET /dashboards/locality-model: how the locality model performs, per locality, school, provider,
+ * service or month, as of a date. Two record sources in one SQL aggregate (UNION ALL, then one
+ * GROUP BY): support requests selected by submittedOn in [from, to] (time to a panel decision
+ * other than deferral), and allocations selected by offeredOn in [from, to] (time to acceptance,
+ * to the first attended session, units allocated and used). Everything dated after asOf had not
+ * happened yet. Scope: the request's / allocation's locality and school (PANEL: own locality).
+ */
+@Injectable()
+export class LocalityModelService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scopes: DashboardScopeService,
+    private readonly clock: Clock,
+  ) {}
+
+  async compute(scope: ScopeFilter, query: LocalityModelQueryDto): Promise<LocalityModelDashboard> {
+    const window = resolveDashboardWindow(query, this.clock.today());
+    const groupBy = query.groupBy ?? 'locality';
+    await this.scopes.assertPlaceInScope(scope, query);
+    const keys = GROUPINGS[groupBy];
+    const parameters = { from: window.from, to: window.to, asOf: window.asOf };
+
+    const requests = this.dataSource
+      .createQueryBuilder()
+      .select(keys.request, 'key')
+      .addSelect(`'R'`, 'source')
+      .addSelect(
+        `(SELECT min(dec.decided_on) FROM support_request_decision dec
+           WHERE dec.request_id = r.id AND dec.outcome <> 'DEFERRED' AND dec.decided_on <= :asOf::date) - r.submitted_on`,
+        'decision_days',
+      )
+      .addSelect('NULL::int', 'accept_days')
+      .addSelect('NULL::int', 'first_session_days')
+      .addSelect('0::numeric', 'units')
+      .addSelect('0::numeric', 'used')
+      .from('support_request', 'r')
+      .innerJoin('locality', 'l', 'l.id = r.locality_id')
+      .where('r.submitted_on BETWEEN :from::date AND :to::date')
+      .andWhere('r.submitted_on <= :asOf::date')
+      .setParameters(parameters);
+    this.scopes.restrict(requests, scope, query, { schoolId: 'r.school_id', localityId: 'r.locality_id', area: 'l.area', organisationId: REQUEST_ORGANISATION });
+
+    const used = `(SELECT coalesce(sum(ss.units_used), 0) FROM allocation_session ss WHERE ss.allocation_id = al.id AND ss.delivered_on <= :asOf::date)`;
+    const allocations = this.dataSource
+      .createQueryBuilder()
+      .select(keys.allocation, 'key')
+      .addSelect(`'A'`, 'source')
+      .addSelect('NULL::int', 'decision_days')
+      .addSelect('CASE WHEN al.accepted_on <= :asOf::date THEN al.accepted_on - al.offered_on END', 'accept_days')
+      .addSelect(
+        `(SELECT min(ss.delivered_on) FROM allocation_session ss
+           WHERE ss.allocation_id = al.id AND ss.attended AND ss.delivered_on <= :asOf::date) - al.offered_on`,
+        'first_session_days',
+      )
+      .addSelect(`CASE WHEN al.declined_on <= :asOf::date OR al.cancelled_on <= :asOf::date THEN ${used} ELSE al.units END`, 'units')
+      .addSelect(used, 'used')
+      .from('allocation', 'al')
+      .innerJoin('locality', 'l', 'l.id = al.locality_id')
+      .where('al.offered_on BETWEEN :from::date AND :to::date')
+      .andWhere('al.offered_on <= :asOf::date')
+      .setParameters(parameters);
+    this.scopes.restrict(allocations, scope, query, { schoolId: 'al.school_id', localityId: 'al.locality_id', area: 'l.area', organisationId: 'al.organisation_id' });
+
+    const rows = await groupedAggregate<LocalityModelRow>(this.dataSource, unionAll(this.dataSource, [requests, allocations]), keys.grouping, {
+      requestsSubmitted: countWhere(`s.source = 'R'`),
+      requestsDecided: countWhere(`s.source = 'R' AND s.decision_days IS NOT NULL`),
+      medianDaysToDecision: MEDIAN('s.decision_days'),
+      meanDaysToDecision: 'avg(s.decision_days)::float8',
+      allocationsMade: countWhere(`s.source = 'A'`),
+      allocationsAccepted: countWhere(`s.source = 'A' AND s.accept_days IS NOT NULL`),
+      medianDaysToAcceptance: MEDIAN('s.accept_days'),
+      medianDaysToFirstSession: MEDIAN('s.first_session_days'),
+      unitsAllocated: 'sum(s.units)::float8',
+      unitsUsed: 'sum(s.used)::float8',
+      utilisation: fraction('sum(s.used)', 'sum(s.units)'),
+    });
+    return { data: rows, groupBy, ...window };
+  }
+}
