@@ -179,6 +179,15 @@ before(async () => {
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
   app = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // However this process ends (a failed hook, a CI timeout's SIGTERM, Ctrl-C), the app goes with it.
+  process.once('exit', () => {
+    try {
+      process.kill(-app.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
   app.stdout.on('data', (chunk) => (appLog += chunk));
   app.stderr.on('data', (chunk) => (appLog += chunk));
   let exited = null;
