@@ -158,6 +158,42 @@ const REQUEST_FIELDS = {
   medianDaysToMeet: number, p90DaysToMeet: number,
 };
 
+const EHC_20_WEEK_SHOWN = {
+  groupName: String, issued: number, within20Weeks: number, within20To52Weeks: number, over52Weeks: number, meanWeeksToIssue: number,
+  rate: percent, issuedExcludingExceptions: number, within20WeeksExcludingExceptions: number, rateExcludingExceptions: percent,
+};
+const FIRST_SESSION_SHOWN = { groupName: String, allocationsMade: number, allocationsAccepted: number, medianDaysToAcceptance: number, medianDaysToFirstSession: number };
+const UNITS_SHOWN = { groupName: String, unitsAllocated: number, unitsUsed: number, utilisation: percent };
+const EHC_REQUESTS_SHOWN = {
+  groupName: String, received: number, decided: number, decidedWithin6Weeks: number, within6WeeksRate: percent, refused: number,
+  refusalRate: percent, withdrawn: number, pending: number,
+};
+const ANNUAL_REVIEWS_SHOWN = {
+  groupName: String, meetings: number, decided: number, decidedWithin4Weeks: number, rate: percent, maintained: number, amended: number,
+  ceased: number, pending: number,
+};
+
+/**
+ * One dashboard view: the API's rows for the page's window are the rows shown (each field as the
+ * page formats it) and its charts are drawn; no rows, a message saying so. Returns the rows.
+ */
+async function checkPanel(token, { path, query, panels, tables, charts = [] }) {
+  const answer = await api(token, path, query);
+  if (answer.status === 404) {
+    for (const panel of panels) assert.match(await page.locator(`${panel} .panel-status`).textContent(), /Not available.*404/, `${panel} says ${path} is missing`);
+    return null;
+  }
+  assert.equal(answer.status, 200, path);
+  const rows = answer.body.data;
+  if (rows.length === 0) {
+    for (const panel of panels) assert.equal(await page.getAttribute(`${panel} .panel-status`, 'data-state'), 'empty', `${panel}: no rows, says so`);
+    return rows;
+  }
+  for (const [table, fields] of Object.entries(tables)) assertTimelinessTable(await readTable(table), rows, fields, `${path} ${table}`);
+  for (const chart of charts) assert.ok((await inkOn(chart)) > 1000, `${chart} is drawn`);
+  return rows;
+}
+
 async function download(buttonSelector) {
   const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(buttonSelector)]);
   const path = join(downloadsDir, `${Date.now()}-${file.suggestedFilename()}`);
@@ -317,19 +353,22 @@ test('a county manager sees the charts, with the figures the API gives for the s
   assertTimelinessTable(await readTable('#requests-table'), requests.body.data, REQUEST_FIELDS, 'request decisions');
   assert.ok((await inkOn('#requests-chart')) > 1000, 'the request decisions chart is drawn');
 
-  // EHC 20-week rate by month (with the 80% target line).
-  const ehc = await api(token, '/dashboards/ehc-20-week', { ...window, groupBy: 'month' });
-  if (ehc.status === 404) {
-    assert.match(await page.locator('#panel-ehc20 .panel-status').textContent(), /Not available.*404/);
-  } else {
-    assert.equal(ehc.status, 200);
-    assert.ok(ehc.body.data.length > 0, 'the demo data has final plans issued in the window');
-    for (const field of EHC_20_WEEK_FIELDS) assert.ok(field in ehc.body.data[0], `ehc-20-week rows have ${field}`);
-    assertTimelinessTable(await readTable('#ehc20-table'), ehc.body.data, { issued: number, within20Weeks: number, rate: percent, rateExcludingExceptions: percent }, 'EHC 20 weeks');
-    assert.ok((await inkOn('#ehc20-chart')) > 1000, 'the EHC chart is drawn');
-    const legend = await page.$eval('#ehc20-chart', (canvas) => canvas.getAttribute('aria-label'));
-    assert.match(legend, /80% target/);
+  // EHC 20-week rate by month (with the 80% target line), and the other EHC and locality-model views.
+  const ehc = await checkPanel(token, {
+    path: '/dashboards/ehc-20-week', query: { ...window, groupBy: 'month' }, panels: ['#panel-ehc20'], tables: { '#ehc20-table': EHC_20_WEEK_SHOWN }, charts: ['#ehc20-chart'],
+  });
+  if (ehc) {
+    for (const field of EHC_20_WEEK_FIELDS) assert.ok(field in ehc[0], `ehc-20-week rows have ${field}`);
+    assert.match(await page.getAttribute('#ehc20-chart', 'aria-label'), /against the 80% target/);
+    const legend = await page.evaluate(() => [...document.querySelectorAll('#ehc20-table thead th')].map((th) => th.textContent));
+    assert.ok(legend.includes('Against target'));
   }
+  await checkPanel(token, {
+    path: '/dashboards/locality-model', query: { ...window, groupBy: 'locality' }, panels: ['#panel-first-session', '#panel-units'],
+    tables: { '#first-session-table': FIRST_SESSION_SHOWN, '#units-table': UNITS_SHOWN }, charts: ['#first-session-chart', '#units-chart'],
+  });
+  await checkPanel(token, { path: '/dashboards/ehc-requests', query: { ...window, groupBy: 'month' }, panels: ['#panel-ehc-requests'], tables: { '#ehc-requests-table': EHC_REQUESTS_SHOWN } });
+  await checkPanel(token, { path: '/dashboards/annual-reviews', query: { ...window, groupBy: 'month' }, panels: ['#panel-annual-reviews'], tables: { '#annual-reviews-table': ANNUAL_REVIEWS_SHOWN } });
 
   await page.screenshot({ path: join(downloadsDir, 'dashboard.png') });
   if (process.env.UPDATE_SCREENSHOT === '1') await copyFile(join(downloadsDir, 'dashboard.png'), join(ROOT, 'docs/dashboard.png'));
@@ -432,6 +471,16 @@ test('each view downloads as the API CSV, header row first', async () => {
 
   const requests = await download('#panel-requests button.csv');
   assert.equal(requests.text.split(/\r\n/)[0], TIMELINESS_CSV_HEADER);
+
+  const ehcWindow = { ...rollingWindow(asOf), groupBy: 'month' };
+  const ehc = await api(token, '/dashboards/ehc-20-week', ehcWindow);
+  if (ehc.status === 200) {
+    const file = await download('#panel-ehc20 button.csv');
+    assert.match(file.name, /^ehc-20-week_/);
+    const ehcLines = file.text.trimEnd().split(/\r\n/);
+    assert.equal(ehcLines[0], EHC_20_WEEK_FIELDS.join(','));
+    assert.equal(ehcLines.length - 1, ehc.body.data.length);
+  }
 });
 
 test('readable at tablet width (768 px): one column, nothing wider than the screen', async () => {

@@ -5,7 +5,7 @@
  */
 import { ApiError, describeProblem, fetchCsv, getJson, login, type Query, saveFile, session, whenUnauthenticated } from './api';
 import { COLOURS, clearChart, dots, drawChart, hatch, targetLine } from './charts';
-import { type Column, clearTable, columnsOf, humanise, number, percent, renderTable, type Row, text } from './tables';
+import { type Column, clearTable, number, percent, renderTable, type Row, text } from './tables';
 import { describePeriod, isCalendarDate, londonToday, type Period, periodsFor, WINDOW_KINDS, type WindowKind } from './windows';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -354,92 +354,69 @@ function renderKinds(dashboard: Dashboard): void {
   ], rows);
 }
 
-/** The first field of a row whose name matches one of the patterns, in pattern order. */
-function field(rows: Row[], patterns: RegExp[]): string | undefined {
-  const keys = rows.length ? Object.keys(rows[0]) : [];
-  for (const pattern of patterns) {
-    const key = keys.find((k) => pattern.test(k) && rows.some((r) => typeof r[k] === 'number'));
-    if (key) return key;
-  }
-  return undefined;
-}
-
+/** Figures per locality from GET /dashboards/locality-model (API.md "Timeliness"). */
 function renderLocalityModel(dashboard: Dashboard): void {
   const rows = rowsOf(dashboard);
-  const firstCanvas = $<HTMLCanvasElement>('first-session-chart');
-  const unitsCanvas = $<HTMLCanvasElement>('units-chart');
   if (rows.length === 0) {
     for (const id of ['panel-first-session', 'panel-units']) {
       clearPanel(id);
-      panelStatus(id, 'No allocations in this window.', 'empty');
+      panelStatus(id, 'No support requests or allocations in this window.', 'empty');
     }
     return;
   }
   const labels = rows.map(label);
-  // Days to acceptance and to first session.
-  const toAcceptance = field(rows, [/^median.*accept/i, /accept.*median/i, /days.*accept/i]);
-  const toFirst = field(rows, [/^median.*first\s*session/i, /first\s*session.*median/i, /days.*first\s*session/i]);
-  const timeFields = [toAcceptance, toFirst].filter((k): k is string => !!k);
-  if (timeFields.length === 0) {
-    clearChart(firstCanvas);
-    panelStatus('panel-first-session', 'The locality-model figures have no days to acceptance or first session.', 'empty');
-  } else {
-    panelStatus('panel-first-session', '', 'ok');
-    const styles = [
-      { backgroundColor: COLOURS.blue, borderColor: COLOURS.blue, pointStyle: 'rect' as const },
-      { backgroundColor: hatch(COLOURS.green, '#e2f4ee'), borderColor: COLOURS.green, pointStyle: 'rectRot' as const },
-    ];
-    drawChart(
-      firstCanvas,
-      {
-        type: 'bar',
-        data: {
-          labels,
-          datasets: timeFields.map((key, i) => ({ label: humanise(key), data: rows.map((r) => num(r[key])), borderWidth: 2, ...styles[i] })),
-        },
-        options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'Days' } } } },
-      },
-      'Bar chart: days from allocation, by locality. ' + rows.map((r, i) => `${labels[i]}: ${timeFields.map((k) => `${humanise(k).toLowerCase()} ${number(r[k])}`).join(', ')}`).join('; ') + '.',
-    );
-  }
-  const firstColumns = columnsOf(rows).filter((c) => c.key === 'groupName' || (/accept|first\s*session|allocations|offered/i.test(c.key) && !/units/i.test(c.key)));
-  renderTable($<HTMLTableElement>('first-session-table'), 'Allocation to acceptance and to first session, by locality', relabel(firstColumns, 'Locality'), rows);
 
-  // Units allocated and used.
-  const allocated = field(rows, [/^unitsAllocated$/i, /allocated.*units|units.*allocated/i]);
-  const used = field(rows, [/^unitsUsed$/i, /^unitsDelivered$/i, /(used|delivered).*units|units.*(used|delivered)/i]);
-  const unitFields = [allocated, used].filter((k): k is string => !!k);
-  if (unitFields.length === 0) {
-    clearChart(unitsCanvas);
-    panelStatus('panel-units', 'The locality-model figures have no units allocated or used.', 'empty');
-  } else {
-    panelStatus('panel-units', '', 'ok');
-    const styles = [
-      { backgroundColor: COLOURS.blue, borderColor: COLOURS.blue, pointStyle: 'rect' as const },
-      { backgroundColor: hatch(COLOURS.orange, '#fbe9e0'), borderColor: COLOURS.orange, pointStyle: 'rectRot' as const },
-    ];
-    drawChart(
-      unitsCanvas,
-      {
-        type: 'bar',
-        data: {
-          labels,
-          datasets: unitFields.map((key, i) => ({ label: humanise(key), data: rows.map((r) => num(r[key])), borderWidth: 2, ...styles[i] })),
-        },
-        options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'Units' } } } },
+  panelStatus('panel-first-session', '', 'ok');
+  drawChart(
+    $<HTMLCanvasElement>('first-session-chart'),
+    {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'Median days to acceptance', data: rows.map((r) => num(r.medianDaysToAcceptance)), backgroundColor: COLOURS.blue, borderColor: COLOURS.blue, borderWidth: 2, pointStyle: 'rect' },
+          { label: 'Median days to first session', data: rows.map((r) => num(r.medianDaysToFirstSession)), backgroundColor: hatch(COLOURS.green, '#e2f4ee'), borderColor: COLOURS.green, borderWidth: 2, pointStyle: 'rectRot' },
+        ],
       },
-      'Bar chart: units allocated and used, by locality. ' + rows.map((r, i) => `${labels[i]}: ${unitFields.map((k) => `${humanise(k).toLowerCase()} ${number(r[k])}`).join(', ')}`).join('; ') + '.',
-    );
-  }
-  const unitColumns = columnsOf(rows).filter((c) => c.key === 'groupName' || /units/i.test(c.key));
-  renderTable($<HTMLTableElement>('units-table'), 'Units allocated and used, by locality', relabel(unitColumns, 'Locality'), rows);
+      options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'Median days from the allocation' } } } },
+    },
+    'Bar chart: median days from allocation to acceptance and to first session, by locality. ' +
+      rows.map((r) => `${label(r)}: ${number(r.medianDaysToAcceptance)} days to acceptance, ${number(r.medianDaysToFirstSession)} to first session`).join('; ') + '.',
+  );
+  renderTable($<HTMLTableElement>('first-session-table'), 'Allocations offered in the window, by locality', [
+    { key: 'groupName', label: 'Locality' },
+    { key: 'allocationsMade', label: 'Allocations', numeric: true, format: number },
+    { key: 'allocationsAccepted', label: 'Accepted', numeric: true, format: number },
+    { key: 'medianDaysToAcceptance', label: 'Median days to acceptance', numeric: true, format: number },
+    { key: 'medianDaysToFirstSession', label: 'Median days to first session', numeric: true, format: number },
+  ], rows);
+
+  panelStatus('panel-units', '', 'ok');
+  drawChart(
+    $<HTMLCanvasElement>('units-chart'),
+    {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'Units allocated', data: rows.map((r) => num(r.unitsAllocated)), backgroundColor: COLOURS.blue, borderColor: COLOURS.blue, borderWidth: 2, pointStyle: 'rect' },
+          { label: 'Units used', data: rows.map((r) => num(r.unitsUsed)), backgroundColor: hatch(COLOURS.orange, '#fbe9e0'), borderColor: COLOURS.orange, borderWidth: 2, pointStyle: 'rectRot' },
+        ],
+      },
+      options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: { display: true, text: 'Units (each service in its own unit)' } } } },
+    },
+    'Bar chart: units allocated and used, by locality. ' +
+      rows.map((r) => `${label(r)}: ${number(r.unitsAllocated)} allocated, ${number(r.unitsUsed)} used (${percent(r.utilisation)})`).join('; ') + '.',
+  );
+  renderTable($<HTMLTableElement>('units-table'), 'Units of the allocations offered in the window, by locality', [
+    { key: 'groupName', label: 'Locality' },
+    { key: 'unitsAllocated', label: 'Units allocated', numeric: true, format: number },
+    { key: 'unitsUsed', label: 'Units used', numeric: true, format: number },
+    { key: 'utilisation', label: 'Used', numeric: true, format: percent },
+  ], rows);
 }
 
-function relabel(columns: Column[], first: string): Column[] {
-  return columns.map((c) => (c.key === 'groupName' ? { ...c, label: first } : c));
-}
-
-function renderGeneric(panelId: string, tableId: string, caption: string, empty: string) {
+function renderTableOnly(panelId: string, tableId: string, caption: string, empty: string, columns: Column[]) {
   return (dashboard: Dashboard) => {
     const rows = rowsOf(dashboard);
     const table = $<HTMLTableElement>(tableId);
@@ -449,9 +426,33 @@ function renderGeneric(panelId: string, tableId: string, caption: string, empty:
       return;
     }
     panelStatus(panelId, '', 'ok');
-    renderTable(table, caption, relabel(columnsOf(rows), 'Month'), rows);
+    renderTable(table, caption, columns, rows);
   };
 }
+
+const renderEhcRequests = renderTableOnly('panel-ehc-requests', 'ehc-requests-table', 'EHC needs assessment requests, by month received', 'No EHC needs assessment requests were received in this window.', [
+  { key: 'groupName', label: 'Month' },
+  { key: 'received', label: 'Received', numeric: true, format: number },
+  { key: 'decided', label: 'Decided', numeric: true, format: number },
+  { key: 'decidedWithin6Weeks', label: 'Within 6 weeks', numeric: true, format: number },
+  { key: 'within6WeeksRate', label: 'Within 6 weeks (rate)', numeric: true, format: percent },
+  { key: 'refused', label: 'Refused', numeric: true, format: number },
+  { key: 'refusalRate', label: 'Refusal rate', numeric: true, format: percent },
+  { key: 'withdrawn', label: 'Withdrawn', numeric: true, format: number },
+  { key: 'pending', label: 'Pending', numeric: true, format: number },
+]);
+
+const renderAnnualReviews = renderTableOnly('panel-annual-reviews', 'annual-reviews-table', 'Annual review meetings, by month held', 'No annual review meetings were held in this window.', [
+  { key: 'groupName', label: 'Month' },
+  { key: 'meetings', label: 'Meetings', numeric: true, format: number },
+  { key: 'decided', label: 'Decided', numeric: true, format: number },
+  { key: 'decidedWithin4Weeks', label: 'Within 4 weeks', numeric: true, format: number },
+  { key: 'rate', label: 'Within 4 weeks (rate)', numeric: true, format: percent },
+  { key: 'maintained', label: 'Maintained', numeric: true, format: number },
+  { key: 'amended', label: 'Amended', numeric: true, format: number },
+  { key: 'ceased', label: 'Ceased', numeric: true, format: number },
+  { key: 'pending', label: 'Pending', numeric: true, format: number },
+]);
 
 // ---------------------------------------------------------------- the worklist
 
@@ -586,8 +587,8 @@ async function loadDashboard(): Promise<void> {
     loadView('ehc20', ['panel-ehc20'], renderEhc20, controller.signal),
     loadView('requests', ['panel-requests'], renderRequests, controller.signal),
     loadView('localityModel', ['panel-first-session', 'panel-units'], renderLocalityModel, controller.signal),
-    loadView('ehcRequests', ['panel-ehc-requests'], renderGeneric('panel-ehc-requests', 'ehc-requests-table', 'EHC needs assessment requests, by month', 'No EHC needs assessment requests in this window.'), controller.signal),
-    loadView('annualReviews', ['panel-annual-reviews'], renderGeneric('panel-annual-reviews', 'annual-reviews-table', 'Annual review decisions, by month', 'No annual reviews in this window.'), controller.signal),
+    loadView('ehcRequests', ['panel-ehc-requests'], renderEhcRequests, controller.signal),
+    loadView('annualReviews', ['panel-annual-reviews'], renderAnnualReviews, controller.signal),
     loadWorklist(),
   ]);
   markLoaded(controller);

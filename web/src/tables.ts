@@ -25,23 +25,6 @@ export function text(value: unknown): string {
   return value === null || value === undefined || value === '' ? '—' : String(value);
 }
 
-/** "withinSixWeeksExcludingExceptions" -> "Within six weeks excluding exceptions". */
-export function humanise(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Za-z])(\d)/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** Columns for rows whose fields the page does not know in advance: every field the API sent. */
-export function columnsOf(rows: Row[], skip: string[] = ['groupId']): Column[] {
-  const keys: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!skip.includes(key) && !keys.includes(key)) keys.push(key);
-  return keys.map((key) => {
-    const isRate = /rate$/i.test(key);
-    const numeric = rows.some((row) => typeof row[key] === 'number');
-    return { key, label: key === 'groupName' ? 'Group' : humanise(key), numeric, format: isRate ? percent : numeric ? number : text };
-  });
-}
-
 export function clearTable(table: HTMLTableElement): void {
   table.replaceChildren();
   table.closest('.table-wrap')?.setAttribute('hidden', '');
