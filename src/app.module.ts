@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { DatabaseModule } from './database/database.module';
+import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
@@ -39,6 +40,7 @@ import { UsersModule } from './users/users.module';
     PanelsModule,
     AllocationsModule,
     DashboardsModule,
+    EhcModule,
     SeedModule,
   ],
 })

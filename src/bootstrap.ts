@@ -7,7 +7,9 @@ import { DASHBOARD_PAGE_DIR, serveDashboardPage } from './dashboard-page/dashboa
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
+import { ProblemException } from './common/problem/problem.exception';
 import { validationProblem } from './common/problem/validation-errors';
+import { jsonBodyProblem } from './common/validation/json-body-shape';
 import { logResponse, requestIdOf } from './logging/logging.module';
 import { PinoLogger } from 'nestjs-pino';
 
@@ -39,6 +41,24 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  // Once closing starts, every response asks the client to close its connection: Node's server
+  // closes only the connections idle at that moment, and a keep-alive client whose request was in
+  // flight would otherwise hold the shutdown open until SHUTDOWN_TIMEOUT_MS.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+  // A JSON body must be an object or array of sane depth with no prototype keys, before any DTO
+  // code (class-transformer recurses per level) touches it.
+  fastify.addHook('preValidation', async (request) => {
+    if (request.body === undefined || !/^application\/([\w.+-]+\+)?json\b/i.test(request.headers['content-type'] ?? '')) return;
+    const problem = jsonBodyProblem(request.body);
+    if (problem) throw ProblemException.validation([problem]);
   });
   const accessLog = await app.resolve(PinoLogger);
   accessLog.setContext('Http');

@@ -25,7 +25,19 @@ async function main(): Promise<void> {
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: Fastify stops accepting connections and lets in-flight requests finish, the
+  // pool closes (DatabaseEndpoint logs it), then exit 0. A shutdown that overruns SHUTDOWN_TIMEOUT_MS
+  // (a request that never ends) is cut short with exit 1, so an orchestrator never waits forever.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`, 'Shutdown');
+      setTimeout(() => {
+        logger.error(`shutdown took longer than ${config.shutdownTimeoutMs} ms: exiting without waiting further`, 'Shutdown');
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+    });
+  }
   await configureApp(app);
   await app.listen({ port: config.port, host: config.host });
 

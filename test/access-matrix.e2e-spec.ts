@@ -5,7 +5,7 @@ import { ROLES, type Role } from '../src/access/role';
 import { listRoutes, type RouteInfo } from '../src/access/route-coverage';
 import { scopeFilter, type ScopeFilter } from '../src/access/scope-filter';
 import { callerOf } from '../src/auth/jwt.strategy';
-import { todayInLondon } from '../src/common/dates/calendar-date';
+import { addDays, todayInLondon } from '../src/common/dates/calendar-date';
 import { nameKey } from '../src/pupils/name-key';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
@@ -368,6 +368,90 @@ const FIXTURES: Record<string, Fixture> = {
     }),
   },
   'GET allocations/:id/sessions': { dims: ALLOCATION_DIMS, call: async (w, target) => allocationCall(w, target, 'ACCEPTED', '/sessions') },
+  // EHC needs assessments and advice requests (issue 7): cases scoped by the pupil's school;
+  // advice requests by the pupil's school or, for a PROVIDER, the organisation asked.
+  'GET ehc-assessments': { call: async () => ({ path: '/api/v1/ehc-assessments' }) },
+  'POST ehc-assessments': {
+    inBody: true,
+    call: async (w, target) => {
+      const pupilId = await makePupil(w[target].schoolId);
+      return { path: '/api/v1/ehc-assessments', body: { pupilId, requestReceivedOn: todayInLondon(), requestedBy: 'PARENT' }, recordId: pupilId };
+    },
+  },
+  'GET ehc-assessments/:id': { dims: PUPIL_DIMS, call: async (w, target) => ehcCall(w, target, 'REQUESTED', '') },
+  'POST ehc-assessments/:id/decision-to-assess': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'REQUESTED', '/decision-to-assess')), body: { decision: true, decidedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/issue-decision': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/issue-decision')), body: { decision: true, decidedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/final-plan': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'DRAFT_ISSUED', '/final-plan')), body: { issuedOn: todayInLondon() } }),
+  },
+  'POST ehc-assessments/:id/withdraw': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/withdraw')), body: { withdrawnOn: todayInLondon(), reason: 'Matrix' } }),
+  },
+  'POST ehc-assessments/:id/advice-requests': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({
+      ...(await ehcCall(w, target, 'ASSESSING', '/advice-requests')),
+      body: { adviceType: 'HEALTH', organisationId: w.own.organisationId, requestedOn: todayInLondon() },
+    }),
+  },
+  'POST ehc-assessments/:id/exceptions': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({
+      ...(await ehcCall(w, target, 'ASSESSING', '/exceptions')),
+      body: { reason: 'PERSONAL_CIRCUMSTANCES', fromOn: todayInLondon(), toOn: todayInLondon() },
+    }),
+  },
+  'POST ehc-assessments/:id/appeals': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await ehcCall(w, target, 'ASSESSING', '/appeals')), body: { kind: 'MEDIATION', stage: 'ASSESSMENT', startedOn: todayInLondon() } }),
+  },
+  'GET advice-requests': { call: async () => ({ path: '/api/v1/advice-requests' }) },
+  'POST advice-requests/:id/received': {
+    dims: [...PUPIL_DIMS, 'organisationId'],
+    call: async (w, target) => {
+      const caseId = (await ehcCall(w, target, 'ASSESSING', '')).recordId!;
+      const [advice] = await t.dataSource.query(
+        `INSERT INTO advice_request (assessment_id, pupil_id, advice_type, organisation_id, requested_on)
+         SELECT id, pupil_id, 'HEALTH', $2, $3::date FROM ehc_assessment WHERE id = $1 RETURNING id`,
+        [caseId, w[target].organisationId, addDays(todayInLondon(), -14)],
+      );
+      await t.dataSource.query(
+        `INSERT INTO deadline (kind, subject_type, subject_id, organisation_id, starts_on, due_on) VALUES ('EHC_ADVICE', 'ADVICE_REQUEST', $1, $2, $3::date, $3::date + 42)`,
+        [advice.id, w[target].organisationId, addDays(todayInLondon(), -14)],
+      );
+      return { path: `/api/v1/advice-requests/${advice.id}/received`, body: { receivedOn: todayInLondon() }, recordId: advice.id };
+    },
+  },
+  'GET ehc-plans': { call: async () => ({ path: '/api/v1/ehc-plans' }) },
+  'GET ehc-plans/:id': { dims: PUPIL_DIMS, call: async (w, target) => planCall(w, target, '') },
+  'POST ehc-plans/:id/annual-reviews': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await planCall(w, target, '/annual-reviews')), body: { meetingOn: todayInLondon() } }),
+  },
+  'POST annual-reviews/:id/report-sent': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'MEETING_HELD', '/report-sent', { sentOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/decision': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'REPORT_SENT', '/decision', { decision: 'MAINTAIN', decidedOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/amendments-sent': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'AMENDING', '/amendments-sent', { sentOn: todayInLondon() }),
+  },
+  'POST annual-reviews/:id/amended-plan': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => reviewCall(w, target, 'AMENDMENTS_SENT', '/amended-plan', { issuedOn: todayInLondon() }),
+  },
 
   'GET users': { call: async () => ({ path: '/api/v1/users' }) },
   'POST users': {
@@ -460,6 +544,49 @@ async function makeAllocation(place: Place, status: 'OFFERED' | 'ACCEPTED' = 'OF
 async function allocationCall(w: World, target: Target, status: 'OFFERED' | 'ACCEPTED', suffix: string): Promise<Call> {
   const allocationId = await makeAllocation(w[target], status);
   return { path: `/api/v1/allocations/${allocationId}${suffix}`, recordId: allocationId };
+}
+
+/** An EHC case at a stage for a fresh pupil of the target school (steps dated in the past). */
+async function ehcCall(w: World, target: Target, stage: 'REQUESTED' | 'ASSESSING' | 'DRAFT_ISSUED', suffix: string): Promise<Call> {
+  const pupilId = await makePupil(w[target].schoolId);
+  const day = (weeks: number) => addDays(todayInLondon(), -7 * weeks);
+  const [ehc] = await t.dataSource.query(
+    `INSERT INTO ehc_assessment (pupil_id, request_received_on, requested_by, stage, decision_to_assess, decision_to_assess_on, issue_decision, issue_decision_on)
+     VALUES ($1, $2, 'PARENT', $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      pupilId,
+      day(10),
+      stage,
+      stage === 'REQUESTED' ? null : true,
+      stage === 'REQUESTED' ? null : day(8),
+      stage === 'DRAFT_ISSUED' ? true : null,
+      stage === 'DRAFT_ISSUED' ? day(2) : null,
+    ],
+  );
+  return { path: `/api/v1/ehc-assessments/${ehc.id}${suffix}`, recordId: ehc.id };
+}
+
+/** An EHC plan issued a year ago for a fresh pupil of the target school. */
+async function planCall(w: World, target: Target, suffix: string): Promise<Call> {
+  const pupilId = await makePupil(w[target].schoolId);
+  const [plan] = await t.dataSource.query(
+    `INSERT INTO ehc_plan (pupil_id, issued_on, primary_need) VALUES ($1, $2, 'SLCN') RETURNING id`,
+    [pupilId, addDays(todayInLondon(), -365)],
+  );
+  return { path: `/api/v1/ehc-plans/${plan.id}${suffix}`, recordId: plan.id };
+}
+
+/** An annual review at a stage, its steps dated in the past. */
+async function reviewCall(w: World, target: Target, stage: string, suffix: string, body: object): Promise<Call> {
+  const planId = (await planCall(w, target, '')).recordId!;
+  const day = (n: number) => addDays(todayInLondon(), -n);
+  const decided = ['AMENDING', 'AMENDMENTS_SENT'].includes(stage);
+  const [review] = await t.dataSource.query(
+    `INSERT INTO annual_review (plan_id, pupil_id, stage, meeting_on, report_sent_on, decision, decided_on, amendments_sent_on)
+     SELECT id, pupil_id, $2, $3, $4, $5, $6, $7 FROM ehc_plan WHERE id = $1 RETURNING id`,
+    [planId, stage, day(30), stage === 'MEETING_HELD' ? null : day(20), decided ? 'AMEND' : null, decided ? day(10) : null, stage === 'AMENDMENTS_SENT' ? day(5) : null],
+  );
+  return { path: `/api/v1/annual-reviews/${review.id}${suffix}`, body, recordId: review.id };
 }
 
 /** A fresh pupil of the target school, so calls that change a pupil never collide. */

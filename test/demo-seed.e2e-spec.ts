@@ -68,7 +68,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 0, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0,
     });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
     expect(await registerCounts()).toEqual(registerBefore);
@@ -81,7 +81,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 1, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0,
     });
   });
 
@@ -399,5 +399,35 @@ describe('demo seed', () => {
     const worklist = await t.http().get('/api/v1/dashboards/overdue?limit=500').set('Authorization', dartford).expect(200);
     expect(worklist.body.data.length).toBeGreaterThan(0);
     for (const row of worklist.body.data) expect(row).toMatchObject({ localityId: locality.id, status: expect.stringMatching(/^(OVERDUE|DUE_SOON)$/) });
+  });
+
+  it('seeds EHC cases at every stage: about a third of plans within 20 weeks, some excepted, NHS advice some overdue, caseworkers assigned', async () => {
+    const today = todayInLondon();
+    const stages = await t.dataSource.query(`SELECT DISTINCT stage FROM ehc_assessment ORDER BY 1`);
+    expect(stages.map((s: { stage: string }) => s.stage)).toEqual(['ASSESSING', 'DRAFT_ISSUED', 'NOT_ASSESSED', 'NOT_ISSUED', 'PLAN_ISSUED', 'REQUESTED', 'WITHDRAWN']);
+    const [plans] = await t.dataSource.query(`
+      SELECT count(*)::int AS issued, count(*) FILTER (WHERE d.met_on <= d.due_on)::int AS on_time, count(*) FILTER (WHERE d.excepted)::int AS excepted,
+             count(*) FILTER (WHERE p.sen_status <> 'E')::int AS not_e, min(a.request_received_on)::text AS first
+      FROM ehc_assessment a JOIN pupil p ON p.id = a.pupil_id
+      JOIN deadline d ON d.subject_type = 'EHC_ASSESSMENT' AND d.subject_id = a.id AND d.kind = 'EHC_FINAL_PLAN'
+      WHERE a.stage = 'PLAN_ISSUED'`);
+    expect(plans.issued).toBeGreaterThan(5);
+    expect(plans.on_time / plans.issued).toBeGreaterThan(0.25);
+    expect(plans.on_time / plans.issued).toBeLessThan(0.42);
+    expect(plans).toMatchObject({ not_e: 0 });
+    expect(plans.excepted).toBeGreaterThan(0);
+    expect(plans.first >= addDays(today, -7 * 104)).toBe(true);
+    const nhs = await t.http().get('/api/v1/advice-requests?status=OVERDUE&limit=500').set('Authorization', await login('provider.nhs@example.org')).expect(200);
+    expect(nhs.body.data.length).toBeGreaterThan(0);
+    expect(nhs.body.data.every((r: { organisationName: string }) => r.organisationName === 'Kent Community Health NHS Foundation Trust')).toBe(true);
+    const mine = await t.http().get('/api/v1/ehc-assessments?mine=true&limit=500').set('Authorization', await login('caseworker.north@example.org')).expect(200);
+    expect(mine.body.data.length).toBeGreaterThan(0);
+    const county = await t.http().get('/api/v1/ehc-assessments?mine=true&limit=500').set('Authorization', await login('caseworker@example.org')).expect(200);
+    expect(county.body.data.length).toBeGreaterThan(0);
+    // Every case's deadline rows agree with its stage: nothing open on a closed case.
+    const [{ open_on_closed }] = await t.dataSource.query(`
+      SELECT count(*)::int AS open_on_closed FROM deadline d JOIN ehc_assessment a ON a.id = d.subject_id
+      WHERE d.subject_type = 'EHC_ASSESSMENT' AND a.stage IN ('NOT_ASSESSED', 'NOT_ISSUED', 'WITHDRAWN', 'PLAN_ISSUED') AND d.met_on IS NULL AND d.cancelled_on IS NULL`);
+    expect(open_on_closed).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ describe('migrations', () => {
   const APP_TABLES = [
     'allocation', 'allocation_session', 'app_user', 'audit_event', 'deadline', 'locality', 'organisation', 'panel_meeting', 'panel_meeting_interest', 'pupil', 'pupil_history', 'rate_limit',
     'resource_pool', 'school', 'service', 'sla_rule', 'support_plan', 'support_plan_review', 'support_request', 'support_request_decision',
+    'advice_request', 'annual_review', 'ehc_appeal', 'ehc_assessment', 'ehc_exception', 'ehc_plan',
   ];
   /** Reference rows a migration itself seeds (the SLA rules of DOMAIN.md's timescales table). */
   const SEEDED: Record<string, number> = { sla_rule: 13 };

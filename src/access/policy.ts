@@ -82,6 +82,16 @@ export const POLICY = {
   },
   'allocations.manage': { PANEL: 'OWN_LOCALITY' },
   'allocations.deliver': { PROVIDER: 'OWN_ORGANISATION' },
+  // EHC needs assessments (issue 7). Cases are scoped by the pupil's current school. SENCOs read
+  // the cases of their own school's pupils (API.md: they read "pupils of own school, their plans,
+  // requests, ... deadlines"), never write them. Advice requests: the provider organisation asked
+  // reads its worklist and records receipt; caseworkers in scope do too; managers read.
+  'ehc-assessments.read': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'ehc-assessments.write': { CASEWORKER: 'ASSIGNED' },
+  'advice-requests.read': { PROVIDER: 'OWN_ORGANISATION', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'advice-requests.receive': { PROVIDER: 'OWN_ORGANISATION', CASEWORKER: 'ASSIGNED' },
+  'ehc-plans.read': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
+  'annual-reviews.write': { CASEWORKER: 'ASSIGNED' },
   // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
   'deadlines.read': {
     SENCO: 'OWN_SCHOOL',

@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ACTION_KEY, PUBLIC_KEY } from './access.decorators';
 import { ACTIONS, type Action } from './policy';
@@ -12,6 +13,17 @@ export interface RouteInfo {
   public: boolean;
   /** The status a success answers with. */
   successStatus: number;
+  /** The class of the handler's whole @Body() parameter (its DTO); undefined when it reads no body. */
+  bodyType?: Function;
+}
+
+/** The DTO class a handler's @Body() parameter is declared with (tests build bodies from it). */
+function bodyTypeOf(metatype: Function, prototype: object, name: string): Function | undefined {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
+  const body = Object.entries(args).find(([key, arg]) => key.split(':')[0] === String(RouteParamtypes.BODY) && arg.data === undefined);
+  if (!body) return undefined;
+  const types = (Reflect.getMetadata('design:paramtypes', prototype, name) ?? []) as Function[];
+  return types[body[1].index];
 }
 
 function joinPath(...parts: (string | undefined)[]): string {
@@ -39,7 +51,14 @@ export function listRoutes(discovery: DiscoveryService, scanner: MetadataScanner
       const successStatus = reflector.get<number>(HTTP_CODE_METADATA, handler) ?? (method === RequestMethod.POST ? 201 : 200);
       for (const b of [base].flat()) {
         for (const p of [path].flat()) {
-          routes.push({ method: RequestMethod[method], path: joinPath(b, p), action, public: isPublic, successStatus });
+          routes.push({
+            method: RequestMethod[method],
+            path: joinPath(b, p),
+            action,
+            public: isPublic,
+            successStatus,
+            bodyType: bodyTypeOf(metatype, prototype, name),
+          });
         }
       }
     }

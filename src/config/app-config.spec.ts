@@ -30,6 +30,7 @@ describe('loadConfig defaults', () => {
       adminEmail: undefined,
       adminPassword: undefined,
       databaseTimeoutMs: 5000,
+      shutdownTimeoutMs: 10_000,
       loginRateLimitPerMinute: 20,
       lockoutThreshold: 5,
       lockoutMinutes: 15,
@@ -72,6 +73,8 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['SEED_DEMO=sometimes', { SEED_DEMO: 'sometimes' }, 'SEED_DEMO'],
     ['BODY_LIMIT_BYTES=10', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
     ['DATABASE_TIMEOUT_MS=1e3', { DATABASE_TIMEOUT_MS: '1e3' }, 'DATABASE_TIMEOUT_MS'],
+    ['SHUTDOWN_TIMEOUT_MS=50 (under 100)', { SHUTDOWN_TIMEOUT_MS: '50' }, 'SHUTDOWN_TIMEOUT_MS'],
+    ['SHUTDOWN_TIMEOUT_MS=soon', { SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS'],
     ['ADMIN_EMAIL=nope', { ADMIN_EMAIL: 'nope' }, 'ADMIN_EMAIL'],
     ['ADMIN_PASSWORD short', { ADMIN_PASSWORD: 'short-pass' }, 'ADMIN_PASSWORD'],
     ['PROVIDER_ACCESS_DAYS_AFTER_COMPLETION=-1', { PROVIDER_ACCESS_DAYS_AFTER_COMPLETION: '-1' }, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION'],
@@ -140,6 +143,7 @@ describe('loadConfig parses good values', () => {
       ADMIN_EMAIL: ' Admin@Example.GOV.uk ',
       ADMIN_PASSWORD: 'correct horse battery',
       DATABASE_TIMEOUT_MS: '250',
+      SHUTDOWN_TIMEOUT_MS: '30000',
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -152,6 +156,7 @@ describe('loadConfig parses good values', () => {
       adminEmail: 'admin@example.gov.uk',
       adminPassword: 'correct horse battery',
       databaseTimeoutMs: 250,
+      shutdownTimeoutMs: 30_000,
     });
   });
 

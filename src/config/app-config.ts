@@ -34,6 +34,8 @@ export interface AppConfig {
   providerAccessDaysAfterCompletion: number;
   /** Milliseconds a readiness probe or a request waits for the database before answering 503. */
   databaseTimeoutMs: number;
+  /** Milliseconds SIGTERM/SIGINT waits for in-flight requests and the pool before forcing exit 1. */
+  shutdownTimeoutMs: number;
 }
 
 /** Injection token for AppConfig (an interface has no runtime value). */
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminEmail: email(env, 'ADMIN_EMAIL'),
     adminPassword,
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 120_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     loginRateLimitPerMinute: integer(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000),
     lockoutThreshold: integer(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),

@@ -39,10 +39,12 @@ export class DatabaseEndpoint implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.embedded) return;
-    // The pool must go before the socket server, or its connections error on close.
+    // The pool must go before the embedded socket server, or its connections error on close.
+    // Runs after the HTTP server has closed, so no request is still using a connection.
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
     if (dataSource?.isInitialized) await dataSource.destroy();
+    this.logger.log('database pool closed');
+    if (!this.embedded) return;
     await this.embedded.stop();
     this.embedded = undefined;
   }

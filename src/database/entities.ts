@@ -1,6 +1,7 @@
 import { Allocation } from '../allocations/allocation.entity';
 import { AllocationSession } from '../allocations/allocation-session.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { AdviceRequest, AnnualReview, EhcAppeal, EhcAssessment, EhcException, EhcPlan } from '../ehc/ehc.entities';
 import { Locality } from '../localities/locality.entity';
 import { School } from '../localities/school.entity';
 import { Organisation } from '../providers/organisation.entity';
@@ -18,4 +19,4 @@ import { SlaRule } from '../timeliness/sla-rule.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity class, listed so tsc output, the CLI and jest load the same set. */
-export const ENTITIES = [Locality, School, Organisation, CatalogueService, User, AuditEvent, Pupil, PupilHistory, SlaRule, Deadline, SupportPlan, SupportPlanReview, SupportRequest, ResourcePool, Allocation, PanelMeeting, PanelMeetingInterest, SupportRequestDecision, AllocationSession];
+export const ENTITIES = [Locality, School, Organisation, CatalogueService, User, AuditEvent, Pupil, PupilHistory, SlaRule, Deadline, SupportPlan, SupportPlanReview, SupportRequest, ResourcePool, Allocation, PanelMeeting, PanelMeetingInterest, SupportRequestDecision, AllocationSession, EhcAssessment, AdviceRequest, EhcPlan, EhcException, EhcAppeal, AnnualReview];

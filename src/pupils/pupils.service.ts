@@ -34,6 +34,7 @@ import { HistoryField, PupilHistory } from './pupil-history.entity';
 import { Pupil } from './pupil.entity';
 import { normaliseUpn } from './upn';
 import { birthRangeOfYearGroup, MAX_YEAR_OFFSET, RECEPTION, YEAR_11, yearGroupFromBirth, yearGroupName } from './year-group';
+import { ADVICE_CASELOAD_SQL } from '../ehc/advice-caseload';
 
 /**
  * A PANEL member's caseload: pupils with a support request heard in their locality (submitted
@@ -53,6 +54,7 @@ export const PROVIDER_CASELOAD_CONDITIONS: readonly string[] = [
   `EXISTS (SELECT 1 FROM allocation pa WHERE pa.pupil_id = pupil.id AND pa.organisation_id = :scope_organisationId
      AND pa.status IN ('OFFERED', 'ACCEPTED', 'IN_DELIVERY', 'COMPLETED')
      AND (pa.completed_on IS NULL OR pa.completed_on >= :scope_accessFrom::date))`,
+  ADVICE_CASELOAD_SQL,
 ];
 
 /** The first day whose completions still give a provider access, `today` minus the configured days. */

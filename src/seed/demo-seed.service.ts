@@ -6,6 +6,7 @@ import { Clock } from '../common/clock/clock';
 import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
 import { nameKey } from '../pupils/name-key';
 import { type DeliverySeedCounts, seedDemoDelivery } from './demo-delivery';
+import { seedDemoEhc } from './demo-ehc';
 import { upnCheckLetter } from '../pupils/upn';
 import {
   DEMO_BOYS_NAMES,
@@ -44,6 +45,8 @@ export interface SeedCounts extends DemoPanelCounts {
   /** Each locality's pools for the current academic year (STLS, SALT, OT, HNF). */
   resourcePools: number;
   supportRequests: number;
+  /** EHC needs assessments at every stage (src/seed/demo-ehc.ts). */
+  ehcAssessments: number;
 }
 
 /**
@@ -83,7 +86,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
       };
       const panels = await seedDemoPanels(manager, this.clock.today(), DEMO_LOCALITIES.map((l) => l.code));
       const delivery = await seedDemoDelivery(manager, this.clock.today(), register);
-      return { ...counts, ...panels, ...delivery, allocations: panels.allocations + delivery.allocations };
+      const ehcAssessments = await seedDemoEhc(manager, this.clock.today());
+      return { ...counts, ...panels, ...delivery, allocations: panels.allocations + delivery.allocations, ehcAssessments };
     });
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsNotBlank } from '../../common/validation/is-not-blank.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { VersionedView } from '../../database/versioned-record';
@@ -15,19 +16,19 @@ export class CreateLocalityDto {
 
   @ApiProperty({ example: 'Dartford Central' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(120)
   name: string;
 
   @ApiProperty({ example: 'North', description: 'Area name (Kent: North, West, East, South)' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(60)
   area: string;
 
   @ApiProperty({ example: 'Dartford' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(60)
   district: string;
 }

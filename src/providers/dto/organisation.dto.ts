@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotBlank } from '../../common/validation/is-not-blank.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { VersionedView } from '../../database/versioned-record';
@@ -11,7 +12,7 @@ export type { OrganisationKind } from '../organisation.entity';
 export class CreateOrganisationDto {
   @ApiProperty({ example: 'Kent Community Health NHS Foundation Trust', maxLength: 200, description: 'Unique, ignoring case' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(200)
   name: string;
 

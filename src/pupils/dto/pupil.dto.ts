@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,6 +16,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
+import { IsNotBlank } from '../../common/validation/is-not-blank.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { IsCalendarDate } from '../../common/validation/is-calendar-date.decorator';
@@ -54,7 +54,7 @@ function IsUpn(options?: ValidationOptions): PropertyDecorator {
   };
 }
 
-/** Any characters but control characters (emptiness is IsNotEmpty's to report). */
+/** Any characters but control characters (blankness is IsNotBlank's to report). */
 const NAME_RULE = /^[^\p{Cc}]*$/u;
 const NEED_MESSAGE = `must be one of ${NEED_CODES.join(', ')}`;
 const STATUS_MESSAGE = `must be one of ${SEN_STATUSES.join(', ')}`;
@@ -82,7 +82,7 @@ export class CreatePupilDto {
   @ApiProperty({ example: 'Zoë', maxLength: 100 })
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   @Matches(NAME_RULE, { message: 'must not contain control characters' })
   firstName: string;
@@ -90,7 +90,7 @@ export class CreatePupilDto {
   @ApiProperty({ example: 'Okafor', maxLength: 100 })
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   @Matches(NAME_RULE, { message: 'must not contain control characters' })
   lastName: string;
@@ -141,7 +141,7 @@ export class UpdatePupilDto {
   @IsOmittable()
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   @Matches(NAME_RULE, { message: 'must not contain control characters' })
   firstName?: string;
@@ -150,7 +150,7 @@ export class UpdatePupilDto {
   @IsOmittable()
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   @Matches(NAME_RULE, { message: 'must not contain control characters' })
   lastName?: string;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsNotBlank } from '../../common/validation/is-not-blank.decorator';
 import { ROLES, type Role } from '../../access/role';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../auth/password-policy';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -36,7 +37,7 @@ export class CreateUserDto {
   @ApiProperty({ example: 'Sam Patel', maxLength: 120 })
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(120)
   name: string;
 
@@ -70,7 +71,7 @@ export class CreateUserDto {
   @ApiPropertyOptional({ nullable: true, type: String, example: 'North', maxLength: 60, description: 'CASEWORKER or MANAGER: an area some locality belongs to' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(60)
   area?: string | null;
 
@@ -104,7 +105,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Sam Patel', maxLength: 120 })
   @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(120)
   @IsOmittable()
   name?: string;
@@ -129,7 +130,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ nullable: true, type: String, example: 'North', maxLength: 60, description: 'null clears it' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(60)
   area?: string | null;
 

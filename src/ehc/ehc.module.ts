@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AdviceRequestsController, EhcAssessmentsController } from './ehc-assessments.controller';
+import { EhcAssessmentsService } from './ehc-assessments.service';
+import { AnnualReviewsController, EhcPlansController } from './ehc-plans.controller';
+import { EhcPlansService } from './ehc-plans.service';
+
+/** EHC needs assessments, advice requests, exceptions and appeals; EHC plans and annual reviews. Audit, timeliness, clock and config come from global modules. */
+@Module({
+  controllers: [EhcAssessmentsController, AdviceRequestsController, EhcPlansController, AnnualReviewsController],
+  providers: [EhcAssessmentsService, EhcPlansService],
+  exports: [EhcAssessmentsService, EhcPlansService],
+})
+export class EhcModule {}

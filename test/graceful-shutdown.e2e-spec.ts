@@ -1,0 +1,125 @@
+import { connect, type Socket } from 'node:net';
+import { ADMIN, type BuiltApp, startBuiltApp, waitForLog } from './support/built-app';
+
+/**
+ * Graceful shutdown of the BUILT app (issue 10, point 4): on SIGTERM it stops taking connections,
+ * finishes the request in flight, closes the database pool and exits 0; a request that never
+ * finishes cannot hold it beyond SHUTDOWN_TIMEOUT_MS (exit 1). The request in flight is a sign-in
+ * whose body the client sends in two halves, the second only after SIGTERM: it is provably in the
+ * server's hands when the signal lands, with no test-only code in the app.
+ */
+
+interface RawResponse {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** Sends the request line, headers and the first part of a JSON body; `finish` sends the rest. */
+function slowRequest(app: BuiltApp, path: string, body: string) {
+  const socket: Socket = connect(app.port, '127.0.0.1');
+  let data = '';
+  socket.on('data', (chunk) => (data += chunk.toString()));
+  const opened = new Promise<void>((done, fail) => {
+    socket.once('connect', () => done());
+    socket.once('error', fail);
+  });
+  const closed = new Promise<RawResponse>((done) =>
+    socket.once('close', () => {
+      const [head, ...rest] = data.split('\r\n\r\n');
+      done({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: rest.join('\r\n\r\n') });
+    }),
+  );
+  return {
+    async start(): Promise<void> {
+      await opened;
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+          body.slice(0, 10),
+      );
+    },
+    finish(): void {
+      socket.write(body.slice(10));
+    },
+    /** Resolves when the server closes the connection (it must: keep-alive would hold shutdown open). */
+    closed,
+  };
+}
+
+/** A fresh TCP connection (no pooled keep-alive socket) is refused; polls up to 2 s for the listener to close. */
+async function connectionRefused(app: BuiltApp): Promise<boolean> {
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    const refused = await new Promise<boolean>((done) => {
+      const socket = connect(app.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+describe('graceful shutdown of the built app (node dist/src/main.js)', () => {
+  let app: BuiltApp | undefined;
+
+  afterEach(async () => {
+    await app?.cleanup();
+    app = undefined;
+  });
+
+  it('on SIGTERM: finishes the request in flight, refuses new connections, closes the pool and exits 0', async () => {
+    app = await startBuiltApp({ env: { SHUTDOWN_TIMEOUT_MS: '10000' } });
+    const login = slowRequest(app, '/api/v1/auth/login', JSON.stringify({ email: ADMIN.email, password: ADMIN.password }));
+    await login.start();
+    await new Promise((r) => setTimeout(r, 200));
+
+    const signalled = Date.now();
+    app.process.kill('SIGTERM');
+    await waitForLog(app, /SIGTERM received/);
+    // The listener is closed: a new connection is refused while the old request is still open.
+    expect(await connectionRefused(app)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    login.finish();
+
+    const response = await login.closed;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body).accessToken).toEqual(expect.any(String));
+    expect(response.headers).toMatch(/^connection: close$/im);
+
+    const exit = await app.exited;
+    const shutdownMs = exit.at - signalled;
+    // eslint-disable-next-line no-console
+    console.log(`graceful shutdown: exit ${exit.code} ${shutdownMs} ms after SIGTERM, in-flight sign-in answered ${response.status}`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(shutdownMs).toBeLessThan(10_000);
+    const log = app.log();
+    expect(log).toMatch(/"path":"\/api\/v1\/auth\/login","statusCode":200/);
+    expect(log).toMatch(/database pool closed/);
+    // The pool closed after the in-flight request was answered, never under it.
+    expect(log.indexOf('database pool closed')).toBeGreaterThan(log.indexOf('"path":"/api/v1/auth/login"'));
+    expect(log).not.toMatch(/"level":50/);
+  }, 180_000);
+
+  it('a request that never finishes cannot hold the process beyond SHUTDOWN_TIMEOUT_MS (exit 1)', async () => {
+    app = await startBuiltApp({ env: { SHUTDOWN_TIMEOUT_MS: '1500' } });
+    const stuck = slowRequest(app, '/api/v1/auth/login', JSON.stringify({ email: ADMIN.email, password: ADMIN.password }));
+    await stuck.start();
+    await new Promise((r) => setTimeout(r, 200));
+
+    const signalled = Date.now();
+    app.process.kill('SIGTERM');
+    const exit = await app.exited;
+    const shutdownMs = exit.at - signalled;
+    // eslint-disable-next-line no-console
+    console.log(`bounded shutdown: exit ${exit.code} ${shutdownMs} ms after SIGTERM with a request that never finished`);
+    expect(exit.code).toBe(1);
+    expect(shutdownMs).toBeGreaterThanOrEqual(1400);
+    expect(shutdownMs).toBeLessThan(5000);
+    expect(app.log()).toMatch(/shutdown took longer than 1500 ms/);
+  }, 180_000);
+});
