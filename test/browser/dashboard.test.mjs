@@ -409,6 +409,25 @@ test('choosing a locality asks the API for that locality and shows its figures',
   } else {
     assertTimelinessTable(await readTable('#kinds-table'), monthKinds.body.data, KIND_FIELDS, 'Dartford last month by kind');
   }
+
+  // Last calendar year (DfE's EHC tables count by calendar year), still for Dartford.
+  await dashboardLoad(() => page.getByLabel('Window', { exact: true }).selectOption('calendar'));
+  await dashboardLoad(() => page.getByLabel('Period', { exact: true }).selectOption(String(y - 1)));
+  const lastYear = { from: `${y - 1}-01-01`, to: `${y - 1}-12-31`, asOf: londonToday(), localityId: dartford.id };
+  await checkPanel(token, {
+    path: '/dashboards/ehc-20-week', query: { ...lastYear, groupBy: 'month' }, panels: ['#panel-ehc20'], tables: { '#ehc20-table': EHC_20_WEEK_SHOWN }, charts: ['#ehc20-chart'],
+  });
+  await checkPanel(token, {
+    path: '/dashboards/locality-model', query: { ...lastYear, groupBy: 'locality' }, panels: ['#panel-first-session', '#panel-units'],
+    tables: { '#first-session-table': FIRST_SESSION_SHOWN, '#units-table': UNITS_SHOWN },
+  });
+  assertTimelinessTable(
+    await readTable('#kinds-table'),
+    (await api(token, '/dashboards/timeliness', { ...lastYear, groupBy: 'kind' })).body.data,
+    KIND_FIELDS,
+    'Dartford last calendar year by kind',
+  );
+
   await dashboardLoad(() => page.getByLabel('Locality', { exact: true }).selectOption({ label: 'All localities (county)' }));
   await dashboardLoad(() => page.getByLabel('Window', { exact: true }).selectOption('rolling'));
 });

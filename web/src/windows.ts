@@ -1,10 +1,10 @@
 /**
- * The windows a manager picks (a month, a school term, an academic year, or the 12 months to the
- * as-of date), turned into the API's `from` and `to` (inclusive calendar dates, YYYY-MM-DD).
+ * The windows a manager picks (a month, a school term, an academic year, a calendar year as in DfE's
+ * EHC tables, or the 12 months to the as-of month), turned into the API's `from` and `to` (inclusive calendar dates, YYYY-MM-DD).
  * Pure functions over date strings: no time zones involved once "today" is known.
  */
-export type WindowKind = 'rolling' | 'month' | 'term' | 'year';
-export const WINDOW_KINDS: readonly WindowKind[] = ['rolling', 'month', 'term', 'year'];
+export type WindowKind = 'rolling' | 'month' | 'term' | 'year' | 'calendar';
+export const WINDOW_KINDS: readonly WindowKind[] = ['rolling', 'month', 'term', 'year', 'calendar'];
 
 export interface Period {
   value: string;
@@ -91,6 +91,11 @@ export function periodsFor(kind: WindowKind, asOf: string): Period[] {
       }
       break;
     }
+    case 'calendar':
+      for (let i = 0; i < 4; i++) {
+        periods.push({ value: `${y - i}`, label: `Calendar year ${y - i}`, from: ymd(y - i, 1, 1), to: ymd(y - i, 12, 31) });
+      }
+      break;
   }
   return periods;
 }
