@@ -3,7 +3,7 @@ import { Logger, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from './config/app-config';
-import { DASHBOARD_PAGE_DIR, serveDashboardPage } from './dashboard-page/dashboard-page';
+import { dashboardPageDir, serveDashboardPage } from './dashboard-page/dashboard-page';
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
@@ -93,6 +93,6 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
   ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.swaggerUi ?? true });
   if ((options.dashboardPage ?? true) && !serveDashboardPage(app)) {
-    new Logger('Bootstrap').warn(`No dashboard page in ${DASHBOARD_PAGE_DIR} (npm run build makes it): / is not served`);
+    new Logger('Bootstrap').warn(`No dashboard page in ${dashboardPageDir()} (npm run build makes it): / is not served`);
   }
 }

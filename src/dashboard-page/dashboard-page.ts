@@ -5,9 +5,12 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * Where `npm run build` puts the dashboard page (web/ bundled by web/build.mjs): dist/public,
- * beside dist/src where this file runs from.
+ * beside dist/src where this file runs from. A function, not a constant: jest loads this module as
+ * ESM, where __dirname does not exist (and never serves the page).
  */
-export const DASHBOARD_PAGE_DIR = join(__dirname, '..', '..', 'public');
+export function dashboardPageDir(): string {
+  return join(__dirname, '..', '..', 'public');
+}
 
 /**
  * The page runs only its own bundled script and styles and talks only to this API: nothing from
@@ -31,7 +34,7 @@ export const DASHBOARD_PAGE_CSP = [
  * cannot load, hence the AppOptions switch) with one route per file found at start, so unknown
  * paths still answer the API's 404 problem. Returns false when the page has not been built.
  */
-export function serveDashboardPage(app: NestFastifyApplication, root = DASHBOARD_PAGE_DIR): boolean {
+export function serveDashboardPage(app: NestFastifyApplication, root = dashboardPageDir()): boolean {
   if (!existsSync(join(root, 'index.html'))) return false;
   app.getHttpAdapter().getInstance().register(async (instance) => {
     const fastifyStatic = await import('@fastify/static');
