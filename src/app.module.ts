@@ -8,6 +8,7 @@ import { DashboardsModule } from './dashboards/dashboards.module';
 import { DatabaseModule } from './database/database.module';
 import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { LocalitiesModule } from './localities/localities.module';
 import { LoggingModule } from './logging/logging.module';
 import { PanelsModule } from './panels/panels.module';
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module';
     DashboardsModule,
     EhcModule,
     SeedModule,
+    ImportsModule,
   ],
 })
 export class AppModule {}

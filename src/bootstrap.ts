@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from './config/app-config';
 import { dashboardPageDir, serveDashboardPage } from './dashboard-page/dashboard-page';
+import { registerImportBodyParsers } from './imports/import-body';
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
@@ -17,7 +18,7 @@ export const API_PREFIX = 'api/v1';
 
 /** The HTTP layer: Fastify (1.6x Express here, STACK.md) with the body limit and request ids. */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
     genReqId: (req: unknown) => {
@@ -27,6 +28,9 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
       return raw.id;
     },
   });
+  // CSV files for POST /imports/*: streamed text/csv and multipart bodies on those routes only.
+  registerImportBodyParsers(adapter.getInstance(), config.importMaxBytes);
+  return adapter;
 }
 
 /** Everything main.ts and the e2e tests share: prefix, validation, errors, OpenAPI. */

@@ -41,7 +41,9 @@ interface World {
 
 interface Call {
   path: string;
-  body?: object;
+  body?: object | string;
+  /** The body's content type when it is not JSON (a CSV import). */
+  contentType?: string;
   /** Sign in as someone else for this call (a fresh account for calls that change the caller). */
   as?: TestUser;
   /** The record addressed, checked never to leak into a refusal. */
@@ -469,6 +471,30 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'POST users/:id/reset-password': { call: async (w, target) => userCall(w, target, '/reset-password') },
   'POST users/:id/unlock': { call: async (w, target) => userCall(w, target, '/unlock') },
+
+  // Imports (issue 9): CSV bodies. A pupil row for a school out of the caller's scope is a row error (400).
+  'POST imports/schools': {
+    call: async (w, target) => {
+      const [locality] = await t.dataSource.query(`SELECT code FROM locality WHERE id = $1`, [w[target].localityId]);
+      return {
+        path: '/api/v1/imports/schools',
+        contentType: 'text/csv',
+        body: `URN,EstablishmentName,PhaseOfEducation (name),TypeOfEstablishment (name),localityCode\n${600000 + n++},Matrix Import School,Primary,Community school,${locality.code}\n`,
+      };
+    },
+  },
+  'POST imports/pupils': {
+    inBody: true,
+    call: async (w, target) => {
+      const body = `886${String(7000 + (n % 2000)).padStart(4, '0')}24${String(n++ % 1000).padStart(3, '0')}`;
+      const [school] = await t.dataSource.query(`SELECT urn FROM school WHERE id = $1`, [w[target].schoolId]);
+      return {
+        path: '/api/v1/imports/pupils',
+        contentType: 'text/csv',
+        body: `upn,firstName,lastName,dateOfBirth,schoolUrn,senStatus,primaryNeed\n${upnCheckLetter(body)}${body},Ada,Import${n},2018-03-14,${school.urn},K,SPLD\n`,
+      };
+    },
+  },
 };
 
 /** A pupil on SEN support at a school, written straight to the table (a valid UPN each time). */
@@ -694,7 +720,8 @@ describe('access matrix: every route x every role x own/other scope', () => {
   it('every other route refuses a missing token with 401', async () => {
     for (const route of routes.filter((r) => !r.public)) {
       const call = await FIXTURES[routeKey(route)].call(world, 'own', 'ADMIN');
-      const res = await t.http()[route.method.toLowerCase() as 'get'](call.path).send(call.body);
+      const req = t.http()[route.method.toLowerCase() as 'get'](call.path);
+      const res = await (call.contentType ? req.set('Content-Type', call.contentType) : req).send(call.body);
       cases += 1;
       expect({ route: routeKey(route), status: res.status, type: res.body.type }).toEqual({
         route: routeKey(route),
@@ -715,11 +742,11 @@ describe('access matrix: every route x every role x own/other scope', () => {
         const expected = expectedStatus(route, fixture, role, target, filter);
         const call = await fixture.call(world, target, role);
         const as = call.as ?? world.users[role];
-        const res = await t
+        const req = t
           .http()
           [route.method.toLowerCase() as 'get'](call.path)
-          .set('Authorization', as.bearer)
-          .send(call.body);
+          .set('Authorization', as.bearer);
+        const res = await (call.contentType ? req.set('Content-Type', call.contentType) : req).send(call.body);
         cases += 1;
         if (res.status !== expected) {
           mismatches.push(`${routeKey(route)} [${target}] expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);

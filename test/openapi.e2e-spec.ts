@@ -156,7 +156,10 @@ describe('OpenAPI document', () => {
         });
       }
       if (method === 'post' || method === 'patch') {
-        expect({ path, method, body: op.requestBody?.content?.['application/json']?.schema?.$ref }).toEqual({
+        // A JSON body, or for a file upload (the imports) the multipart form.
+        const content = op.requestBody?.content ?? {};
+        const body = (content['application/json'] ?? content['multipart/form-data'])?.schema?.$ref;
+        expect({ path, method, body }).toEqual({
           path,
           method,
           body: expect.stringMatching(/^#\/components\/schemas\//),

@@ -110,6 +110,10 @@ export const POLICY = {
   'users.write': { ADMIN: 'COUNTY' },
   'self.read': EVERYONE('SELF'),
   'self.write': EVERYONE('SELF'),
+  // Bulk CSV imports (issue 9): schools from a GIAS extract (ADMIN); pupils county-wide (ADMIN) or
+  // for the SENCO's own school (a row for another school is a row error).
+  'imports.schools': { ADMIN: 'COUNTY' },
+  'imports.pupils': { ADMIN: 'COUNTY', SENCO: 'OWN_SCHOOL' },
   // The audit trail: ADMIN county-wide, MANAGER for records in their scope.
   'audit.read': { ADMIN: 'COUNTY', MANAGER: 'ASSIGNED' },
   // Not a route: who sees the security log (sign-ins, lockouts, account changes) inside audit.read.

@@ -21,6 +21,8 @@ export interface AppConfig {
   jwtTtlSeconds: number;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** Largest CSV file POST /imports/* accepts (streamed, so not held in memory); larger: 413. */
+  importMaxBytes: number;
   adminEmail?: string;
   adminPassword?: string;
   /** Sign-in attempts one IP address may make per minute (shared across instances). */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtTtlSeconds: parseDurationSeconds('JWT_TTL', read(env, 'JWT_TTL') ?? '15m'),
     logLevel: logLevel as LogLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 52_428_800, 1024, 1_073_741_824),
     adminEmail: email(env, 'ADMIN_EMAIL'),
     adminPassword,
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 120_000),

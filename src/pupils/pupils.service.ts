@@ -33,7 +33,7 @@ import { needsProblems } from './needs';
 import { HistoryField, PupilHistory } from './pupil-history.entity';
 import { Pupil } from './pupil.entity';
 import { normaliseUpn } from './upn';
-import { birthRangeOfYearGroup, MAX_YEAR_OFFSET, RECEPTION, YEAR_11, yearGroupFromBirth, yearGroupName } from './year-group';
+import { birthRangeOfYearGroup, dateOfBirthAndYearGroup, yearGroupFromBirth } from './year-group';
 import { ADVICE_CASELOAD_SQL } from '../ehc/advice-caseload';
 
 /**
@@ -466,11 +466,7 @@ export class PupilsService {
 
   // --- rules ---------------------------------------------------------------------------------
 
-  /**
-   * Checks a date of birth (when `checkAge`: not in the future, of Reception to Year 11 age) and
-   * a requested year group against it; returns the out-of-year offset to store. Errors are added
-   * to `errors` (the offset returned is then meaningless).
-   */
+  /** The shared rule (year-group.ts), also used by the pupil import. */
   private dateOfBirthAndYearGroup(
     errors: FieldError[],
     dateOfBirth: CalendarDate,
@@ -479,28 +475,7 @@ export class PupilsService {
     today: CalendarDate,
     checkAge: boolean,
   ): number {
-    if (checkAge && compareDates(dateOfBirth, today) > 0) {
-      errors.push({ field: 'dateOfBirth', message: 'must not be in the future' });
-      return currentOffset;
-    }
-    const derived = yearGroupFromBirth(dateOfBirth, today);
-    if (checkAge && (derived < RECEPTION || derived > YEAR_11)) {
-      errors.push({
-        field: 'dateOfBirth',
-        message: `the child must be of Reception to Year 11 age (this date of birth is ${yearGroupName(derived)} today)`,
-      });
-      return currentOffset;
-    }
-    if (yearGroup === undefined) return currentOffset;
-    const offset = yearGroup - derived;
-    if (Math.abs(offset) > MAX_YEAR_OFFSET) {
-      errors.push({
-        field: 'yearGroup',
-        message: `must be within one year of ${yearGroupName(derived)}, the year group of the date of birth (${derived})`,
-      });
-      return currentOffset;
-    }
-    return offset;
+    return dateOfBirthAndYearGroup(errors, dateOfBirth, yearGroup, currentOffset, today, checkAge);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { academicYearStart, parseCalendarDate, type CalendarDate } from '../common/dates/calendar-date';
+import { academicYearStart, compareDates, parseCalendarDate, type CalendarDate } from '../common/dates/calendar-date';
+import type { FieldError } from '../common/problem/problem-type';
 
 /** Year groups in scope (DOMAIN.md): 0 = Reception to 11 = Year 11. */
 export const RECEPTION = 0;
@@ -37,4 +38,41 @@ export function yearGroupName(yearGroup: number): string {
   if (yearGroup === RECEPTION) return 'Reception';
   if (yearGroup < RECEPTION) return 'below Reception';
   return `Year ${yearGroup}`;
+}
+
+/**
+ * Checks a date of birth (when `checkAge`: not in the future, of Reception to Year 11 age) and
+ * a requested year group against it; returns the out-of-year offset to store. Errors are added
+ * to `errors` (the offset returned is then meaningless).
+ */
+export function dateOfBirthAndYearGroup(
+  errors: FieldError[],
+  dateOfBirth: CalendarDate,
+  yearGroup: number | undefined,
+  currentOffset: number,
+  today: CalendarDate,
+  checkAge: boolean,
+): number {
+  if (checkAge && compareDates(dateOfBirth, today) > 0) {
+    errors.push({ field: 'dateOfBirth', message: 'must not be in the future' });
+    return currentOffset;
+  }
+  const derived = yearGroupFromBirth(dateOfBirth, today);
+  if (checkAge && (derived < RECEPTION || derived > YEAR_11)) {
+    errors.push({
+      field: 'dateOfBirth',
+      message: `the child must be of Reception to Year 11 age (this date of birth is ${yearGroupName(derived)} today)`,
+    });
+    return currentOffset;
+  }
+  if (yearGroup === undefined) return currentOffset;
+  const offset = yearGroup - derived;
+  if (Math.abs(offset) > MAX_YEAR_OFFSET) {
+    errors.push({
+      field: 'yearGroup',
+      message: `must be within one year of ${yearGroupName(derived)}, the year group of the date of birth (${derived})`,
+    });
+    return currentOffset;
+  }
+  return offset;
 }

@@ -1,11 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 type Parameter = { name: string; in: string; schema?: Record<string, unknown>; required?: boolean; description?: string };
-type Operation = { parameters?: Parameter[] };
+type Operation = { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: unknown }> } };
 
 /**
  * Documents, in one place, the conventions every route follows but no decorator states: path ids
- * are UUIDs (UuidPipe), and a PATCH may carry the version it read as If-Match (API.md).
+ * are UUIDs (UuidPipe), a PATCH may carry the version it read as If-Match (API.md), and a text/csv
+ * request body is a raw file.
  */
 export function documentConventions(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
@@ -16,6 +17,9 @@ export function documentConventions(document: OpenAPIObject): OpenAPIObject {
           parameter.schema = { ...(parameter.schema ?? {}), type: 'string', format: 'uuid' };
         }
       }
+      // A text/csv body is the file itself (the imports), whatever schema its multipart twin has.
+      const csvBody = operation.requestBody?.content?.['text/csv'];
+      if (csvBody) csvBody.schema = { type: 'string', format: 'binary', description: 'The CSV file, header row first' };
       if (method === 'patch' && !(operation.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) {
         operation.parameters = [
           ...(operation.parameters ?? []),

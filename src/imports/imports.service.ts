@@ -1,0 +1,328 @@
+import type { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../access/caller';
+import type { ScopeFilter } from '../access/scope-filter';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { ProblemException } from '../common/problem/problem.exception';
+import { csvRecords, HeaderProblem, type ColumnSpec, type CsvRecord } from './csv-records';
+import { ImportErrors, type ImportError } from './import-errors';
+import { checkPupilRow, PUPIL_COLUMNS, type StagedPupil } from './pupil-row';
+import { checkSchoolRow, SCHOOL_COLUMNS, type StagedSchool } from './school-row';
+
+/** Rows per multi-row INSERT into the staging table (arrays through unnest: one statement per batch). */
+export const BATCH_ROWS = 1000;
+/** Lines of the file written per INSERT ... SELECT from the staging table. */
+export const WRITE_SLICE_LINES = 2_500;
+
+export interface PupilImportResult {
+  imported: number;
+  errors: ImportError[];
+}
+
+export interface SchoolImportResult extends PupilImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+}
+
+/** The column lists of the staging tables, in the order of the unnest arrays. */
+const PUPIL_STAGING = `
+  CREATE TEMP TABLE import_pupil (
+    line integer NOT NULL, upn text, first_name text, last_name text, first_name_key text COLLATE "C",
+    last_name_key text COLLATE "C", date_of_birth date, year_offset smallint, school_urn text, sen_status text,
+    primary_need text, secondary_need text
+  ) ON COMMIT DROP`;
+const SCHOOL_STAGING = `
+  CREATE TEMP TABLE import_school (
+    line integer NOT NULL, urn text, name text, phase text, kind text, locality_code text
+  ) ON COMMIT DROP`;
+
+/**
+ * Bulk imports of CSV files (API.md "Imports"): all or nothing per file. The file is read as a
+ * stream, each row checked by the same pure rules as the single-record routes, and staged in a
+ * temporary table in batches; the checks that need the database (schools, localities, scope,
+ * duplicates in the file and on the register) are one set-based query over the staging table;
+ * then, if no row is bad, the rows, their history and their audit rows are written by a few
+ * INSERT ... SELECT statements. Everything happens in one transaction: any bad row rolls it back
+ * and the answer lists every bad row by line and field.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async importPupils(caller: Caller, scope: ScopeFilter, source: Readable): Promise<PupilImportResult> {
+    const today = this.clock.today();
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(PUPIL_STAGING);
+      const errors = new ImportErrors();
+      const staged = await this.stage(manager, source, PUPIL_COLUMNS, errors, (record) => {
+        const { row, errors: rowErrors } = checkPupilRow(record.line, record.values, today);
+        errors.addAll(record.line, rowErrors);
+        return row;
+      }, insertPupilBatch);
+
+      const scopeSql = scopeCondition(scope, 1);
+      await manager.query('CREATE INDEX ON import_pupil (line)');
+      await manager.query('ANALYZE import_pupil');
+      const found = (await manager.query(
+        `SELECT line, field, message, count(*) OVER () AS total FROM (
+           SELECT i.line, 'schoolUrn' AS field, 'unknown school: no school has this URN' AS message
+             FROM import_pupil i WHERE i.school_urn IS NOT NULL AND NOT EXISTS (SELECT 1 FROM school s WHERE s.urn = i.school_urn)
+           UNION ALL
+           SELECT i.line, 'schoolUrn', 'is not a school you may import pupils for (a SENCO imports pupils of their own school only)'
+             FROM import_pupil i JOIN school s ON s.urn = i.school_urn JOIN locality l ON l.id = s.locality_id
+            WHERE NOT (${scopeSql.sql})
+           UNION ALL
+           SELECT d.line, 'upn', 'appears more than once in the file (first on line ' || d.first_line || ')'
+             FROM (SELECT line, min(line) OVER (PARTITION BY upn) AS first_line FROM import_pupil WHERE upn IS NOT NULL) d
+            WHERE d.line > d.first_line
+           UNION ALL
+           SELECT i.line, 'upn', 'is already on the register (a pupil with this UPN exists)'
+             FROM import_pupil i WHERE i.upn IS NOT NULL AND EXISTS (SELECT 1 FROM pupil p WHERE p.upn = i.upn)
+         ) e ORDER BY line, field LIMIT ${errors.cap}`,
+        scopeSql.params,
+      )) as { line: number; field: string; message: string; total: string }[];
+      this.failOnErrors(errors, found);
+
+      // In slices of lines, so no one statement runs long (the pool's query timeout bounds each, and the embedded database is slower).
+      for (let from = 0; from < staged.lastLine; from += WRITE_SLICE_LINES) {
+        await manager.query(
+          `WITH created AS (
+             INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, year_offset,
+                                sen_status, primary_need, secondary_need)
+             SELECT i.upn, i.first_name, i.last_name, i.first_name_key, i.last_name_key, i.date_of_birth, s.id, i.year_offset,
+                    i.sen_status, i.primary_need, i.secondary_need
+               FROM import_pupil i JOIN school s ON s.urn = i.school_urn
+              WHERE i.line > $7 AND i.line <= $8
+             RETURNING id, school_id, year_offset, sen_status, primary_need, secondary_need
+           ), history AS (
+             -- The register's first entries, as POST /pupils writes them: status, needs and school as from today.
+             INSERT INTO pupil_history (pupil_id, field, from_value, to_value, effective_on, changed_by)
+             SELECT c.id, h.field, NULL, h.to_value, $1::date, $2::uuid
+               FROM created c
+              CROSS JOIN LATERAL (VALUES (1, 'senStatus', c.sen_status), (2, 'primaryNeed', c.primary_need),
+                                         (3, 'secondaryNeed', c.secondary_need), (4, 'schoolId', c.school_id::text)) AS h(n, field, to_value)
+              WHERE h.to_value IS NOT NULL
+           )
+           INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
+                                    request_id, ip, school_id, locality_id, area, pupil_id)
+           SELECT $2::uuid, $3, $4, 'pupil.create', 'pupil', c.id,
+                  -- The fields set, sorted, as POST /pupils records them.
+                  array_remove(ARRAY['dateOfBirth', 'firstName', 'lastName',
+                                     CASE WHEN c.primary_need IS NOT NULL THEN 'primaryNeed' END, 'schoolId',
+                                     CASE WHEN c.secondary_need IS NOT NULL THEN 'secondaryNeed' END, 'senStatus', 'upn',
+                                     CASE WHEN c.year_offset <> 0 THEN 'yearGroup' END], NULL),
+                  'SUCCESS', $5, $6, c.school_id, s.locality_id, l.area, c.id
+             FROM created c JOIN school s ON s.id = c.school_id JOIN locality l ON l.id = s.locality_id`,
+          [today, caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null, from, from + WRITE_SLICE_LINES],
+        );
+      }
+      await this.audit.record(manager, caller, {
+        action: 'import.pupils',
+        entityType: 'import',
+        changedFields: [],
+        place: { schoolId: scope.schoolId ?? null },
+      });
+      return { imported: staged.rows, errors: [] };
+    });
+  }
+
+  /**
+   * Schools from a GIAS extract: a URN not yet known is created, a known one updated (name,
+   * phase, kind, locality) when anything differs: re-importing the monthly extract is the
+   * normal way to keep the register of schools current. Schools missing from the file stay.
+   */
+  async importSchools(caller: Caller, source: Readable): Promise<SchoolImportResult> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(SCHOOL_STAGING);
+      const errors = new ImportErrors();
+      let skipped = 0;
+      const staged = await this.stage(manager, source, SCHOOL_COLUMNS, errors, (record) => {
+        const result = checkSchoolRow(record.line, record.values);
+        if (result.skip) {
+          skipped += 1;
+          return undefined;
+        }
+        errors.addAll(record.line, result.errors);
+        return result.row;
+      }, insertSchoolBatch);
+
+      await manager.query('ANALYZE import_school');
+      const found = (await manager.query(
+        `SELECT line, field, message, count(*) OVER () AS total FROM (
+           SELECT i.line, 'localityCode' AS field, 'unknown locality: no locality has this code' AS message
+             FROM import_school i WHERE i.locality_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM locality l WHERE l.code = i.locality_code)
+           UNION ALL
+           SELECT d.line, 'URN', 'appears more than once in the file (first on line ' || d.first_line || ')'
+             FROM (SELECT line, min(line) OVER (PARTITION BY urn) AS first_line FROM import_school WHERE urn IS NOT NULL) d
+            WHERE d.line > d.first_line
+         ) e ORDER BY line, field LIMIT ${errors.cap}`,
+      )) as { line: number; field: string; message: string; total: string }[];
+      this.failOnErrors(errors, found, { skipped });
+
+      const [counts] = (await manager.query(
+        `SELECT count(*) FILTER (WHERE s.id IS NULL)::int AS created,
+                count(*) FILTER (WHERE s.id IS NOT NULL AND (s.name, s.phase, s.kind, s.locality_id) IS DISTINCT FROM (i.name, i.phase, i.kind, l.id))::int AS updated
+           FROM import_school i JOIN locality l ON l.code = i.locality_code LEFT JOIN school s ON s.urn = i.urn`,
+      )) as { created: number; updated: number }[];
+      const actor = [caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null];
+      // The audit rows of the changed schools first: they name the fields that differ before the update.
+      await manager.query(
+        `INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
+                                  request_id, ip, school_id, locality_id, area)
+         SELECT $1::uuid, $2, $3, 'school.update', 'school', s.id,
+                array_remove(ARRAY[CASE WHEN s.kind <> i.kind THEN 'kind' END, CASE WHEN s.locality_id <> l.id THEN 'localityId' END,
+                                   CASE WHEN s.name <> i.name THEN 'name' END, CASE WHEN s.phase <> i.phase THEN 'phase' END], NULL),
+                'SUCCESS', $4, $5, s.id, l.id, l.area
+           FROM import_school i JOIN locality l ON l.code = i.locality_code JOIN school s ON s.urn = i.urn
+          WHERE (s.name, s.phase, s.kind, s.locality_id) IS DISTINCT FROM (i.name, i.phase, i.kind, l.id)`,
+        actor,
+      );
+      await manager.query(
+        `UPDATE school s SET name = i.name, phase = i.phase, kind = i.kind, locality_id = l.id, version = s.version + 1, updated_at = now()
+           FROM import_school i JOIN locality l ON l.code = i.locality_code
+          WHERE s.urn = i.urn AND (s.name, s.phase, s.kind, s.locality_id) IS DISTINCT FROM (i.name, i.phase, i.kind, l.id)`,
+      );
+      await manager.query(
+        `WITH created AS (
+           INSERT INTO school (urn, name, phase, kind, locality_id)
+           SELECT i.urn, i.name, i.phase, i.kind, l.id
+             FROM import_school i JOIN locality l ON l.code = i.locality_code
+            WHERE NOT EXISTS (SELECT 1 FROM school s WHERE s.urn = i.urn)
+           RETURNING id, locality_id
+         )
+         INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
+                                  request_id, ip, school_id, locality_id, area)
+         SELECT $1::uuid, $2, $3, 'school.create', 'school', c.id, ARRAY['kind', 'localityId', 'name', 'phase', 'urn'],
+                'SUCCESS', $4, $5, c.id, c.locality_id, l.area
+           FROM created c JOIN locality l ON l.id = c.locality_id`,
+        actor,
+      );
+      await this.audit.record(manager, caller, { action: 'import.schools', entityType: 'import', changedFields: [] });
+      return {
+        imported: staged.rows,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: staged.rows - counts.created - counts.updated,
+        skipped,
+        errors: [],
+      };
+    });
+  }
+
+  /**
+   * Reads the file row by row, checks each row (`check` records its errors and returns the row
+   * to stage, or undefined to skip it) and writes the staged rows in batches. Returns the number
+   * of rows staged and the last line read. The stream is read no faster than the batches are written (for await).
+   */
+  private async stage<T>(
+    manager: EntityManager,
+    source: Readable,
+    columns: readonly ColumnSpec[],
+    errors: ImportErrors,
+    check: (record: CsvRecord) => T | undefined,
+    insertBatch: (manager: EntityManager, rows: T[]) => Promise<void>,
+  ): Promise<{ rows: number; lastLine: number }> {
+    let batch: T[] = [];
+    let staged = 0;
+    let rows = 0;
+    let lastLine = 0;
+    try {
+      for await (const record of csvRecords(source, columns, errors)) {
+        rows += 1;
+        lastLine = record.line;
+        const row = check(record);
+        if (row === undefined) continue;
+        batch.push(row);
+        staged += 1;
+        if (batch.length >= BATCH_ROWS) {
+          await insertBatch(manager, batch);
+          batch = [];
+        }
+      }
+    } catch (error) {
+      if (error instanceof HeaderProblem) throw importProblem(error.errors, error.errors.length, 'the header row of the file is not right');
+      throw error;
+    }
+    if (batch.length) await insertBatch(manager, batch);
+    if (rows === 0 && errors.total === 0) {
+      throw importProblem([{ line: 2, field: 'file', message: 'has a header row but no rows to import' }], 1, 'the file has no rows');
+    }
+    return { rows: staged, lastLine };
+  }
+
+  /** Any bad row found by the row checks or the database checks: nothing is written (the transaction rolls back). */
+  private failOnErrors(errors: ImportErrors, found: { line: number; field: string; message: string; total: string }[], extra = {}): void {
+    errors.merge(
+      found.map(({ line, field, message }) => ({ line: Number(line), field, message })),
+      found.length ? Number(found[0].total) : 0,
+    );
+    if (errors.total === 0) return;
+    throw importProblem(errors.listed, errors.total, undefined, { ...extra, truncated: errors.truncated });
+  }
+}
+
+/**
+ * The 400 answer of a refused file: a /problems/validation problem carrying API.md's import
+ * result, `imported: 0` and `errors: [{line, field, message}]`, plus `errorCount` (every bad
+ * row is counted; the first MAX_LISTED_ERRORS by line are listed, with `truncated: true` if more).
+ */
+export function importProblem(errors: ImportError[], total: number, detail?: string, extensions: Record<string, unknown> = {}): ProblemException {
+  const summary =
+    detail ?? `${total} ${total === 1 ? 'problem' : 'problems'} in the file (first on line ${errors[0]?.line}); nothing was imported`;
+  return new ProblemException('validation', summary, errors, { imported: 0, errorCount: total, ...extensions });
+}
+
+/** The caller's scope over `school s JOIN locality l`, as SQL with numbered parameters from `first`. */
+function scopeCondition(scope: ScopeFilter, first: number): { sql: string; params: unknown[] } {
+  if (scope.nothing || scope.caseload || scope.organisationId || scope.userId) return { sql: 'false', params: [] };
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    params.push(value);
+    parts.push(`${column} = $${first + params.length - 1}`);
+  };
+  add('s.id', scope.schoolId);
+  add('s.locality_id', scope.localityId);
+  add('l.area', scope.area);
+  return { sql: parts.length ? parts.join(' AND ') : 'true', params };
+}
+
+async function insertPupilBatch(manager: EntityManager, rows: StagedPupil[]): Promise<void> {
+  const column = <K extends keyof StagedPupil>(key: K) => rows.map((row) => row[key]);
+  await manager.query(
+    `INSERT INTO import_pupil
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::smallint[],
+                          $9::text[], $10::text[], $11::text[], $12::text[])`,
+    [
+      column('line'),
+      column('upn'),
+      column('firstName'),
+      column('lastName'),
+      column('firstNameKey'),
+      column('lastNameKey'),
+      column('dateOfBirth'),
+      column('yearOffset'),
+      column('schoolUrn'),
+      column('senStatus'),
+      column('primaryNeed'),
+      column('secondaryNeed'),
+    ],
+  );
+}
+
+async function insertSchoolBatch(manager: EntityManager, rows: StagedSchool[]): Promise<void> {
+  const column = <K extends keyof StagedSchool>(key: K) => rows.map((row) => row[key]);
+  await manager.query(
+    `INSERT INTO import_school SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+    [column('line'), column('urn'), column('name'), column('phase'), column('kind'), column('localityCode')],
+  );
+}
