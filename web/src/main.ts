@@ -756,6 +756,8 @@ function wire(): void {
   $('sign-out').addEventListener('click', () => {
     session.clear();
     state.filters.localityId = '';
+    state.worklist = { status: '', kind: '', schoolId: '', sort: '-daysOverdue', cursor: null };
+    $<HTMLSelectElement>('wl-status').value = '';
     history.replaceState(null, '', location.pathname);
     showSignIn();
   });
