@@ -259,7 +259,7 @@ function renderEhc20(dashboard: Dashboard): void {
     { key: 'issuedExcludingExceptions', label: 'Issued (excl. exceptions)', numeric: true, format: number },
     { key: 'within20WeeksExcludingExceptions', label: 'Within 20 weeks (excl. exceptions)', numeric: true, format: number },
     { key: 'rateExcludingExceptions', label: 'Rate (excl. exceptions)', numeric: true, format: percent },
-    { key: 'rate', label: 'Against target', format: against },
+    { key: 'againstTarget', label: 'Against target', format: (_, row) => against(row.rate) },
   ], rows);
 }
 
