@@ -491,6 +491,49 @@ describe('support plans', () => {
     });
   });
 
+  it('shows the locality support requested from a cycle and the provider’s outcome, drafts only to the school’s SENCO', async () => {
+    const pupilId = await makePupil();
+    const planId = (await openPlan(senco, pupilId, plan()).expect(201)).body.id;
+    expect((await readPlan(senco, planId).expect(200)).body.localitySupport).toEqual([]);
+    const [organisation] = await t.dataSource.query(`SELECT id FROM organisation WHERE name = 'SP Trust'`);
+    const [service] = await t.dataSource.query(
+      `INSERT INTO service (code, name, organisation_id, unit) VALUES ('SP-SALT', 'Speech and language therapy', $1, 'SESSIONS') RETURNING code`,
+      [organisation.id],
+    );
+    const request = (status: string) =>
+      t.dataSource.query(
+        `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, support_plan_id, reason, urgency, units_requested, status, submitted_on)
+         VALUES ($1, $2, $3, $4, $5, 'Needs more than the school offers', 'ROUTINE', 6, $6, CASE WHEN $6 = 'DRAFT' THEN NULL ELSE DATE '2026-09-10' END)
+         RETURNING id`,
+        [pupilId, schoolId, localityId, service.code, planId, status],
+      );
+    const [approved] = await request('APPROVED');
+    const [draft] = await request('DRAFT');
+    const [pool] = await t.dataSource.query(
+      `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units, allocated_units)
+       VALUES ($1, $2, '2026-09-01', '2027-08-31', 20, 6) RETURNING id`,
+      [localityId, service.code],
+    );
+    const [allocation] = await t.dataSource.query(
+      `INSERT INTO allocation (request_id, pupil_id, school_id, locality_id, pool_id, organisation_id, service_code, units, units_used, status,
+         offered_on, accepted_on, completed_on, outcome, outcome_summary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 6, 5, 'COMPLETED', '2026-09-20', '2026-09-22', '2026-11-20', 'PARTLY_MET', 'Progress in turn-taking')
+       RETURNING id`,
+      [approved.id, pupilId, schoolId, localityId, pool.id, organisation.id, service.code],
+    );
+    const seen = (await readPlan(senco, planId).expect(200)).body.localitySupport;
+    expect(seen).toEqual([
+      {
+        requestId: approved.id, serviceCode: service.code, requestStatus: 'APPROVED', allocationId: allocation.id, allocationStatus: 'COMPLETED',
+        units: 6, unitsUsed: 5, outcome: 'PARTLY_MET', completedOn: '2026-11-20',
+      },
+      { requestId: draft.id, serviceCode: service.code, requestStatus: 'DRAFT', allocationId: null, allocationStatus: null, units: null, unitsUsed: null, outcome: null, completedOn: null },
+    ]);
+    // The panel (the pupil is in its caseload through the submitted request) sees the outcome, not the school's draft.
+    const forPanel = (await readPlan(panel, planId).expect(200)).body.localitySupport;
+    expect(forPanel.map((s: { requestId: string }) => s.requestId)).toEqual([approved.id]);
+  });
+
   it('documents the routes in OpenAPI with their bodies and problems', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();

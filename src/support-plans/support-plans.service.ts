@@ -15,7 +15,7 @@ import { Pupil } from '../pupils/pupil.entity';
 import { pupilScopeColumns } from '../pupils/pupils.service';
 import { Deadline } from '../timeliness/deadline.entity';
 import { type DeadlineSubject, TimelinessService } from '../timeliness/timeliness.service';
-import { CreateSupportPlanDto, ReviewDto, SupportPlanQueryDto, SupportPlanView, type SupportPlanViewOptions } from './dto/support-plan.dto';
+import { CreateSupportPlanDto, type CycleSupportView, ReviewDto, SupportPlanQueryDto, SupportPlanView, type SupportPlanViewOptions } from './dto/support-plan.dto';
 import { planDateErrors, reviewErrors } from './support-plan-rules';
 import { SupportPlanReview } from './support-plan-review.entity';
 import { SupportPlan } from './support-plan.entity';
@@ -217,7 +217,26 @@ export class SupportPlansService {
     );
     const deadlines = await this.reviewDeadlines(manager, ids);
     const options = this.viewOptions(caller);
-    return plans.map((plan) => SupportPlanView.of(plan, reviews.get(plan.id) ?? null, deadlines.get(plan.id) ?? null, options));
+    const support = await this.localitySupport(manager, ids, options.showNote);
+    return plans.map((plan) =>
+      SupportPlanView.of(plan, reviews.get(plan.id) ?? null, deadlines.get(plan.id) ?? null, options, support.get(plan.id) ?? []),
+    );
+  }
+
+  /** The requests made from each cycle with their allocations and outcomes, in one query; drafts only for the school's SENCO. */
+  private async localitySupport(manager: EntityManager, planIds: string[], withDrafts: boolean): Promise<Map<string, CycleSupportView[]>> {
+    const rows: (CycleSupportView & { supportPlanId: string })[] = await manager.query(
+      `SELECT r.support_plan_id AS "supportPlanId", r.id AS "requestId", r.service_code AS "serviceCode", r.status AS "requestStatus",
+              a.id AS "allocationId", a.status AS "allocationStatus", a.units::float8 AS units, a.units_used::float8 AS "unitsUsed",
+              a.outcome, a.completed_on AS "completedOn"
+       FROM support_request r LEFT JOIN allocation a ON a.request_id = r.id
+       WHERE r.support_plan_id = ANY($1::uuid[]) AND ($2 OR r.status <> 'DRAFT')
+       ORDER BY r.created_at, r.id, a.created_at, a.id`,
+      [planIds, withDrafts],
+    );
+    const byPlan = new Map<string, CycleSupportView[]>();
+    for (const { supportPlanId, ...view } of rows) byPlan.set(supportPlanId, [...(byPlan.get(supportPlanId) ?? []), view]);
+    return byPlan;
   }
 
   /** Each plan's SUPPORT_PLAN_REVIEW deadline (the latest, should there ever be more than one). */

@@ -184,6 +184,36 @@ export class ReviewDeadlineView {
   status: DeadlineStatus;
 }
 
+/** A support request made from this cycle, and what became of it (its allocations, each with the provider's outcome). */
+export class CycleSupportView {
+  @ApiProperty({ format: 'uuid' })
+  requestId: string;
+
+  @ApiProperty({ example: 'SALT' })
+  serviceCode: string;
+
+  @ApiProperty({ example: 'APPROVED', description: 'The request’s status (SupportRequestStatus)' })
+  requestStatus: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null until the panel allocates' })
+  allocationId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'COMPLETED', description: 'The allocation’s status (AllocationStatus)' })
+  allocationStatus: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 6 })
+  units: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 5 })
+  unitsUsed: number | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['NEED_MET', 'PARTLY_MET', 'NOT_MET', 'REFERRED_ON'], example: 'PARTLY_MET' })
+  outcome: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-20' })
+  completedOn: CalendarDate | null;
+}
+
 export class SupportPlanView {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -219,10 +249,24 @@ export class SupportPlanView {
   })
   reviewDeadline: ReviewDeadlineView | null;
 
+  @ApiProperty({
+    type: [CycleSupportView],
+    description:
+      'Support requests made from this cycle (supportPlanId) and their allocations with the provider’s outcome, so the ' +
+      'cycle’s review can take the locality’s support into account (a school’s drafts only for its SENCO)',
+  })
+  localitySupport: CycleSupportView[];
+
   @ApiProperty({ example: 1 })
   version: number;
 
-  static of(plan: SupportPlan, review: SupportPlanReview | null, deadline: Deadline | null, how: SupportPlanViewOptions): SupportPlanView {
+  static of(
+    plan: SupportPlan,
+    review: SupportPlanReview | null,
+    deadline: Deadline | null,
+    how: SupportPlanViewOptions,
+    localitySupport: CycleSupportView[] = [],
+  ): SupportPlanView {
     const { id, pupilId, schoolId, outcomes, provision, startOn, reviewOn, status, version } = plan;
     return {
       id,
@@ -244,6 +288,7 @@ export class SupportPlanView {
         metOn: deadline.metOn,
         status: deadlineStatus(deadline, how.asOf, how.dueSoonDays),
       },
+      localitySupport,
       version,
     };
   }
