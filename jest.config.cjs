@@ -1,7 +1,8 @@
 /**
  * Jest on the ESM path: NestJS 12 ships ES modules only, so jest runs under
  * --experimental-vm-modules with ts-jest in ESM mode (see ../shared/design/STACK.md).
- * Unit specs sit beside the code; e2e specs in test/ boot the real app on a real database.
+ * Unit specs sit beside the code (src/, and web/ for the dashboard page's pure date logic); e2e specs
+ * in test/ boot the real app on a real database.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const common = {
@@ -15,7 +16,7 @@ module.exports = {
   // Each e2e suite boots the app on its own database (embedded: about 3 s) in beforeAll.
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    { ...common, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src', '<rootDir>/web'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', rootDir: '.', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
   ],
 };

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { ValidationPipe } from '@nestjs/common';
+import { Logger, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from './config/app-config';
+import { dashboardPageDir, serveDashboardPage } from './dashboard-page/dashboard-page';
 import { registerImportBodyParsers } from './imports/import-body';
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
@@ -36,6 +37,8 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 export interface AppOptions {
   /** Serve Swagger UI at /docs (needs @fastify/static, which jest on Node 20 cannot load). */
   swaggerUi?: boolean;
+  /** Serve the dashboard page at / from dist/public (@fastify/static too; false in jest). */
+  dashboardPage?: boolean;
 }
 
 export async function configureApp(app: NestFastifyApplication, options: AppOptions = {}): Promise<void> {
@@ -93,4 +96,7 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
     { extraModels: [ProblemDto] },
   ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.swaggerUi ?? true });
+  if ((options.dashboardPage ?? true) && !serveDashboardPage(app)) {
+    new Logger('Bootstrap').warn(`No dashboard page in ${dashboardPageDir()} (npm run build makes it): / is not served`);
+  }
 }

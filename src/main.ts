@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const base = `http://${shownHost}:${config.port}`;
   logger.log(
     `Locality SEN is up in ${Date.now() - started} ms on ${database.description}. ` +
-      `API ${base}/api/v1, docs ${base}/docs, health ${base}/health/ready`,
+      `dashboard ${base}/, API ${base}/api/v1, docs ${base}/docs, health ${base}/health/ready`,
     'Bootstrap',
   );
 }

@@ -40,7 +40,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
       .useValue(config)
       .compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
-    await configureApp(app, { swaggerUi: false });
+    await configureApp(app, { swaggerUi: false, dashboardPage: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     const dataSource = app.get(DataSource);
