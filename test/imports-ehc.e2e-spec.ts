@@ -59,7 +59,8 @@ describe('imports: EHC needs assessments', () => {
     schoolB = await school('710002', localityB);
     admin = await createUser(t, 'ADMIN');
     caseworker = await createUser(t, 'CASEWORKER', { localityId: localityA });
-  });
+    // Booting the app on a fresh embedded database takes long on a loaded machine.
+  }, 180_000);
 
   afterAll(async () => {
     await t?.close();
