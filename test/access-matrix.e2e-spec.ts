@@ -513,6 +513,20 @@ const FIXTURES: Record<string, Fixture> = {
       };
     },
   },
+  // EHC import (issue 7): a pupil of the target's school by UPN; out of the caller's scope it is an unknown UPN (400).
+  'POST imports/ehc-assessments': {
+    inBody: true,
+    call: async (w, target) => {
+      const [pupil] = await t.dataSource.query(`SELECT upn FROM pupil WHERE id = $1`, [await makePupil(w[target].schoolId)]);
+      return {
+        path: '/api/v1/imports/ehc-assessments',
+        contentType: 'text/csv',
+        body:
+          'upn,requestReceivedOn,requestedBy,decisionToAssess,decisionToAssessOn,issueDecision,issueDecisionOn,finalPlanIssuedOn,withdrawnOn,exceptionReason,exceptionFromOn,exceptionToOn\n' +
+          `${pupil.upn},2025-01-06,PARENT,N,2025-02-10,,,,,,,\n`,
+      };
+    },
+  },
 };
 
 /** A pupil on SEN support at a school, written straight to the table (a valid UPN each time). */

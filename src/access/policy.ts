@@ -116,6 +116,7 @@ export const POLICY = {
   // for the SENCO's own school (a row for another school is a row error).
   'imports.schools': { ADMIN: 'COUNTY' },
   'imports.pupils': { ADMIN: 'COUNTY', SENCO: 'OWN_SCHOOL' },
+  'imports.ehc-assessments': { ADMIN: 'COUNTY', CASEWORKER: 'ASSIGNED' },
   // The audit trail: ADMIN county-wide, MANAGER for records in their scope.
   'audit.read': { ADMIN: 'COUNTY', MANAGER: 'ASSIGNED' },
   // Not a route: who sees the security log (sign-ins, lockouts, account changes) inside audit.read.

@@ -6,7 +6,7 @@ import type { Caller } from '../access/caller';
 import type { ScopeFilter } from '../access/scope-filter';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ImportProblemDto, ImportUploadDto, PupilImportResultDto, SchoolImportResultDto } from './dto/import-result.dto';
+import { EhcImportResultDto, ImportProblemDto, ImportUploadDto, PupilImportResultDto, SchoolImportResultDto } from './dto/import-result.dto';
 import { importSource } from './import-body';
 import { ImportsService } from './imports.service';
 
@@ -82,5 +82,35 @@ export class ImportsController {
   @ApiProblems('validation', 'payload-too-large', 'unsupported-media-type')
   async pupils(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Req() request: FastifyRequest) {
     return this.imports.importPupils(caller, scope, await importSource(request, this.config.importMaxBytes));
+  }
+
+  @Post('ehc-assessments')
+  @HttpCode(200)
+  @Can('imports.ehc-assessments')
+  @ApiOperation({
+    summary: 'Import EHC needs assessments with their past steps (migration from a legacy system)',
+    description:
+      'Columns: upn, requestReceivedOn, requestedBy (PARENT, YOUNG_PERSON, SCHOOL, OTHER), decisionToAssess, decisionToAssessOn, ' +
+      'issueDecision (Y = draft plan sent, N = notice not to issue), issueDecisionOn, finalPlanIssuedOn, withdrawnOn, exceptionReason ' +
+      '(SCHOOL_CLOSURE, EARLY_YEARS_CLOSURE, PERSONAL_CIRCUMSTANCES, ABSENT_FROM_AREA), exceptionFromOn, exceptionToOn. Booleans Y/N, ' +
+      'dates YYYY-MM-DD, empty = the step did not happen. Each row is checked by the same rules as the live steps: steps in order ' +
+      '(no issue decision without a decision to assess Y, no final plan without issueDecision Y, no withdrawal of a closed case), a ' +
+      'decision with its date, each date not before the previous step\'s and not in the future, an exception with one of the four ' +
+      'reasons (closures and absence only for 4 or more weeks). The pupil must exist by UPN within the caller\'s scope (a CASEWORKER: ' +
+      'their locality or area; ADMIN: the county) and have a primary need when a plan was issued; a pupil may not get a second open ' +
+      'case (one already on the register, or two open rows in the file). The stage is derived from the steps. Writes each case, its ' +
+      'exception, the EHC plan of an issued case (the pupil\'s needs; no named setting) with the pupil\'s SEN status E (dated history ' +
+      'row), and every deadline the live workflow would have left: EHC_DECISION_TO_ASSESS, EHC_ISSUE_DECISION, EHC_FINAL_PLAN (met ' +
+      'on the step\'s date, cancelled by a "no" or a withdrawal, EHC_FINAL_PLAN excepted with the exception) and the plan\'s ' +
+      'ANNUAL_REVIEW_MEETING, due dates from the current SLA rules. The importer is recorded as each step\'s recorder (and as ' +
+      'caseworker when a CASEWORKER imports). Audit: ehc-assessment.create (and ehc-plan.create) per case, one import.ehc-assessments.' +
+      REFUSED_FILE,
+  })
+  @ApiConsumes('multipart/form-data', 'text/csv')
+  @ApiBody(FILE_BODY)
+  @ApiOkResponse({ type: EhcImportResultDto })
+  @ApiProblems('validation', 'payload-too-large', 'unsupported-media-type')
+  async ehcAssessments(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Req() request: FastifyRequest) {
+    return this.imports.importEhcAssessments(caller, scope, await importSource(request, this.config.importMaxBytes));
   }
 }

@@ -10,6 +10,8 @@ import { csvRecords, HeaderProblem, type ColumnSpec, type CsvRecord } from './cs
 import { ImportErrors, type ImportError } from './import-errors';
 import { checkPupilRow, PUPIL_COLUMNS, type StagedPupil } from './pupil-row';
 import { checkSchoolRow, SCHOOL_COLUMNS, type StagedSchool } from './school-row';
+import { checkEhcRow, EHC_COLUMNS } from './ehc-row';
+import { EHC_STAGING, ehcBatchInserter, loadRules, makeImportedPlansStatusE, writeEhcSlice } from './ehc-writer';
 
 /** Rows per multi-row INSERT into the staging table (arrays through unnest: one statement per batch). */
 export const BATCH_ROWS = 1000;
@@ -129,6 +131,65 @@ export class ImportsService {
         entityType: 'import',
         changedFields: [],
         place: { schoolId: scope.schoolId ?? null },
+      });
+      return { imported: staged.rows, errors: [] };
+    });
+  }
+
+  /**
+   * EHC needs assessments with their past steps (issue 7): each row checked by the live steps'
+   * rules (ehc-row.ts), then the pupil (by UPN, in the caller's scope), a case already open for the
+   * pupil and two open cases in the file, set-based; then the cases, exceptions, plans, deadlines
+   * and audit rows are written set-based (ehc-writer.ts). All or nothing.
+   */
+  async importEhcAssessments(caller: Caller, scope: ScopeFilter, source: Readable): Promise<PupilImportResult> {
+    const today = this.clock.today();
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(EHC_STAGING);
+      const rule = await loadRules(manager);
+      const errors = new ImportErrors();
+      const staged = await this.stage(manager, source, EHC_COLUMNS, errors, (record) => {
+        const { row, errors: rowErrors } = checkEhcRow(record.line, record.values, today);
+        errors.addAll(record.line, rowErrors);
+        return row;
+      }, ehcBatchInserter(rule));
+
+      const scopeSql = scopeCondition(scope, 1);
+      await manager.query('CREATE INDEX ON import_ehc (line)');
+      await manager.query('ANALYZE import_ehc');
+      const open = `('REQUESTED', 'ASSESSING', 'DRAFT_ISSUED')`;
+      const found = (await manager.query(
+        `SELECT line, field, message, count(*) OVER () AS total FROM (
+           SELECT i.line, 'upn' AS field, 'unknown pupil: no pupil you may see has this UPN' AS message
+             FROM import_ehc i WHERE i.upn IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM pupil p JOIN school s ON s.id = p.school_id JOIN locality l ON l.id = s.locality_id
+                WHERE p.upn = i.upn AND ${scopeSql.sql})
+           UNION ALL
+           SELECT i.line, 'upn', 'the pupil already has an open EHC needs assessment (one open case per pupil)'
+             FROM import_ehc i JOIN pupil p ON p.upn = i.upn
+            WHERE i.stage IN ${open} AND EXISTS (SELECT 1 FROM ehc_assessment e WHERE e.pupil_id = p.id AND e.stage IN ${open})
+           UNION ALL
+           SELECT d.line, 'upn', 'a second open case for this pupil in the file (first on line ' || d.first_line || '); one open case per pupil'
+             FROM (SELECT line, min(line) OVER (PARTITION BY upn) AS first_line FROM import_ehc WHERE stage IN ${open}) d
+            WHERE d.line > d.first_line
+           UNION ALL
+           SELECT i.line, 'finalPlanIssuedOn', 'an EHC plan names the child''s assessed needs: the pupil has no primary need (other than NSA) recorded'
+             FROM import_ehc i JOIN pupil p ON p.upn = i.upn
+            WHERE i.final_plan_issued_on IS NOT NULL AND (p.primary_need IS NULL OR p.primary_need = 'NSA')
+         ) e ORDER BY line, field LIMIT ${errors.cap}`,
+        scopeSql.params,
+      )) as { line: number; field: string; message: string; total: string }[];
+      this.failOnErrors(errors, found);
+
+      for (let from = 0; from < staged.lastLine; from += WRITE_SLICE_LINES) {
+        await writeEhcSlice(manager, caller, from, from + WRITE_SLICE_LINES);
+      }
+      await makeImportedPlansStatusE(manager, caller);
+      await this.audit.record(manager, caller, {
+        action: 'import.ehc-assessments',
+        entityType: 'import',
+        changedFields: [],
+        place: { localityId: scope.localityId ?? null, area: scope.area ?? null },
       });
       return { imported: staged.rows, errors: [] };
     });

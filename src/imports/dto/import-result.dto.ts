@@ -85,3 +85,11 @@ export class ImportProblemDto {
   @ApiPropertyOptional({ example: '6f1c2d1e-4a7b-4d55-9f0e-2b1c3d4e5f60' })
   requestId?: string;
 }
+
+export class EhcImportResultDto {
+  @ApiProperty({ example: 1200, description: 'EHC needs assessments imported (one per row)' })
+  imported: number;
+
+  @ApiProperty({ type: [ImportErrorDto], example: [], description: 'Always empty on success (a file with a bad row is a 400)' })
+  errors: ImportErrorDto[];
+}
