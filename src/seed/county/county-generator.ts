@@ -97,7 +97,8 @@ interface KentSchool {
 /** The real Kent schools (URN and name) of src/seed/data/kent-schools.csv. */
 export function readKentSchools(path?: string): KentSchool[] {
   // From src/ (ts-node, jest) or dist/src/ (the compiled CLI: tsc does not copy the CSV).
-  const candidates = [join(__dirname, '..', 'data', 'kent-schools.csv'), join(__dirname, '..', '..', '..', '..', 'src', 'seed', 'data', 'kent-schools.csv')];
+  const here = typeof __dirname === 'string' ? [join(__dirname, '..', 'data'), join(__dirname, '..', '..', '..', '..', 'src', 'seed', 'data')] : [];
+  const candidates = [...here, join(process.cwd(), 'src', 'seed', 'data')].map((dir) => join(dir, 'kent-schools.csv'));
   const file = path ?? candidates.find((c) => existsSync(c)) ?? candidates[0];
   const text = readFileSync(file, 'utf8');
   const out: KentSchool[] = [];

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   log(`total: ${res.totalRows} rows in ${(res.totalMs / 1000).toFixed(1)} s (${Math.round((res.totalRows * 1000) / res.totalMs)} rows/s)`);
 }
 
-if (require.main === module) {
+if (typeof require !== 'undefined' && require.main === module) {
   main().catch((err) => {
     process.stderr.write(`${err instanceof CountyGeneratorRefused ? 'refused: ' : ''}${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
