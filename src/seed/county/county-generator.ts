@@ -213,6 +213,15 @@ export class CountyGenerator {
     await c.query(`SET synchronous_commit = off`);
     await this.guard();
     await c.query('BEGIN');
+    // Secondary indexes are built once at the end (much faster than row by row); constraint
+    // indexes (primary keys, unique constraints) stay. Inside the transaction: a failure restores them.
+    const { rows: indexes } = await c.query(
+      `SELECT i.indexname, i.indexdef FROM pg_indexes i
+       WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)`,
+      [GENERATED_TABLES],
+    );
+    for (const ix of indexes) await c.query(`DROP INDEX "${ix.indexname}"`);
 
     // ---- Reference data -----------------------------------------------------------------
     const locRows = Array.from({ length: L }, (_, n) => {
@@ -763,6 +772,10 @@ export class CountyGenerator {
       p,
     );
 
+    const built = Date.now();
+    await c.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    for (const ix of indexes) await c.query(ix.indexdef);
+    this.progress({ table: `${indexes.length} indexes rebuilt`, rows: 0, ms: Date.now() - built });
     await c.query(`UPDATE county_generator SET finished_at = now()`);
     await c.query('COMMIT');
     const started = Date.now();
