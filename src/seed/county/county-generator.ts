@@ -606,7 +606,7 @@ export class CountyGenerator {
       `UPDATE cg_ehc e SET pupil_n = cp.n, pupil_id = cp.id, school_id = cp.school_id, locality_id = cp.locality_id
        FROM (SELECT a, CASE WHEN stage = 'PLAN_ISSUED' THEN 'E' ELSE 'K' END AS sen,
                     row_number() OVER (PARTITION BY stage = 'PLAN_ISSUED' ORDER BY a) AS rk FROM cg_ehc) x
-       JOIN LATERAL (SELECT count(*) AS c FROM cg_pupil WHERE sen = x.sen) cnt ON true
+       JOIN (SELECT sen, count(*) AS c FROM cg_pupil GROUP BY sen) cnt ON cnt.sen = x.sen
        JOIN cg_pupil cp ON cp.sen = x.sen AND cp.rank_in_status = 1 + (x.rk - 1) % cnt.c
        WHERE e.a = x.a`,
     );
