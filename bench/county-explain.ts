@@ -5,7 +5,7 @@
  *   npm run seed:county -- --scale 1 --database-url postgres://postgres@127.0.0.1:5432/county1
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/county1 npm run bench:explain
  *
- * Boots the real app in-process on that database (migrations run), writes one ADMIN user (a
+ * Boots the real app in-process on that database (migrations run), writes one county-wide MANAGER user (a
  * generated database only: it refuses a database without the county_generator marker), then for
  * each request path: sends the request 3 times (median wall time through the app), records the
  * SELECTs the app sent for it (TypeORM logger), runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on each
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   (ds as unknown as { logger: Logger }).logger = capture;
 
   const [user] = await ds.query(
-    `INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Bench admin', 'ADMIN', 'x') RETURNING id, token_version`,
+    `INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Bench manager', 'MANAGER', 'x') RETURNING id, token_version`,
     [`bench-${randomUUID().slice(0, 8)}@example.org`],
   );
   const bearer = `Bearer ${await app.get(JwtService).signAsync({ sub: user.id, tv: user.token_version })}`;
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const line = (cols: (string | number)[]) => cols.map((c, i) => String(c).padEnd(i === 0 ? 32 : 10)).join(' ');
   rows.push(line(['request path', 'status', 'http ms', 'sql ms', 'stmts', 'seq scan of a large table']));
+  process.stdout.write(`${rows[0]}\n`);
   for (const [name, path] of paths) {
     const times: number[] = [];
     let status = 0;
@@ -170,16 +171,19 @@ async function main(): Promise<void> {
     let cursor: string | null = null;
     let first = 0;
     let last = 0;
+    let pages = 0;
     for (let page = 1; page <= 200; page++) {
       const t0 = performance.now();
       const res = await get(`${path}${path.includes('?') ? '&' : '?'}limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       const ms = performance.now() - t0;
       if (page === 1) first = ms;
+      pages = page;
       last = ms;
       cursor = res.body.nextCursor;
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
       if (!cursor) break;
     }
-    const l = `keyset ${name}: page 1 ${first.toFixed(1)} ms, page 200 ${last.toFixed(1)} ms`;
+    const l = `keyset ${name}: pages ${pages}, page 1 ${first.toFixed(1)} ms, page 200 ${last.toFixed(1)} ms`;
     rows.push(l);
     process.stdout.write(`${l}\n`);
   }

@@ -582,11 +582,11 @@ export class CountyGenerator {
          SELECT b.*,
                 CASE WHEN fate < 0.04 THEN 'WITHDRAWN' WHEN fate < 0.28 THEN 'NOT_ASSESSED' WHEN fate < 0.34 THEN 'NOT_ISSUED' ELSE 'ISSUED' END AS fated,
                 received + CASE WHEN dta_fast < 0.8 THEN ${this.ri('d1', 'a', 21, 42)} ELSE ${this.ri('d1', 'a', 43, 90)} END AS dta_at,
-                received + CASE WHEN ontime < 0.33 THEN ${this.ri('d2', 'a', 84, 112)} ELSE ${this.ri('d2', 'a', 100, 200)} END AS issue_at,
+                received + CASE WHEN ontime < 0.25 THEN ${this.ri('d2', 'a', 84, 112)} ELSE ${this.ri('d2', 'a', 100, 200)} END AS issue_at,
                 received + ${this.ri('wd', 'a', 10, 120)} AS withdrawn_at
          FROM b),
        g AS (
-         SELECT f.*, greatest(issue_at, dta_at) + CASE WHEN ontime < 0.33 THEN ${this.ri('d3', 'a', 14, 28)} ELSE ${this.ri('d3', 'a', 21, 70)} END AS final_at
+         SELECT f.*, greatest(issue_at, dta_at) + CASE WHEN ontime < 0.25 THEN ${this.ri('d3', 'a', 14, 28)} ELSE ${this.ri('d3', 'a', 21, 70)} END AS final_at
          FROM f)
        SELECT g.*, ${this.id('ea', 'g.a')} AS id,
               CASE
