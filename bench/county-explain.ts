@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   if (!marker.rows[0].ok || (await pg.query(`SELECT 1 FROM county_generator`)).rowCount === 0) {
     throw new Error('not a generated county database (no county_generator marker): refusing to add a user to it');
   }
+  await pg.query(`SET statement_timeout = '20s'`);
   const large = new Set<string>(
     (await pg.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > $1`, [LARGE])).rows.map(
       (r) => r.relname as string,

@@ -84,6 +84,12 @@ describeOnPostgres('county generator (seed:county)', () => {
     expect(ca.support_request).toBe(900);
     expect(ca.ehc_assessment).toBe(120);
     for (const t of TABLES) expect([t, ca[t]]).not.toEqual([t, 0]);
+    // Ids are v4-shaped, so the API's uuid validation (class-validator IsUUID('all')) accepts them.
+    const bad = await withClient(a.url!, (c) =>
+      c.query(`SELECT count(*) AS n FROM (SELECT id FROM pupil UNION ALL SELECT id FROM locality UNION ALL SELECT id FROM deadline) x
+               WHERE id::text !~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'`),
+    );
+    expect(Number(bad.rows[0].n)).toBe(0);
   });
 
   it('keeps the invariants: pool ledger exact, every allocation has its decision, deadlines after their start', async () => {

@@ -4,7 +4,7 @@
  * PostgreSQL. A development tool: it writes a `county_generator` marker row first and refuses a
  * database that holds pupils without that marker (real or hand-entered data).
  *
- * Deterministic for a seed and an as-of date: every id is md5(seed:tag:n)::uuid and every
+ * Deterministic for a seed and an as-of date: every id is md5(seed:tag:n) as a v4-shaped uuid and every
  * random choice is a hash of (seed, tag, n) (hashtextextended), never random(), so the same seed
  * gives the same rows whatever order PostgreSQL evaluates them in.
  *
@@ -165,7 +165,8 @@ export class CountyGenerator {
   }
   /** Deterministic uuid of a generated row. */
   id(tag: string, key: string): string {
-    return `md5(${q(`${this.seed}:${tag}:`)} || (${key})::text)::uuid`;
+    // Version 4 and RFC variant nibbles set, so the API's uuid validators accept the ids.
+    return `overlay(overlay(md5(${q(`${this.seed}:${tag}:`)} || (${key})::text) placing '4' from 13) placing '8' from 17)::uuid`;
   }
 
   private async step(table: string, sql: string, params: unknown[] = []): Promise<number> {
