@@ -139,12 +139,13 @@ async function main(): Promise<void> {
     let status = 0;
     for (let i = 0; i < 3; i++) {
       capture.statements = [];
-      capture.on = i === 2;
+      capture.on = true;
       const t0 = performance.now();
       const res = await get(path);
       times.push(performance.now() - t0);
       status = res.status;
       capture.on = false;
+      if (times[i] > 5000) break; // a slow path is measured once
     }
     let worst = 0;
     const scans = new Set<string>();
