@@ -1,0 +1,201 @@
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of every list, search and dashboard request path on a county-sized
+ * database (issue 9 part 3). A script, not a test.
+ *
+ *   npm run seed:county -- --scale 1 --database-url postgres://postgres@127.0.0.1:5432/county1
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/county1 npm run bench:explain
+ *
+ * Boots the real app in-process on that database (migrations run), writes one county-wide MANAGER user (a
+ * generated database only: it refuses a database without the county_generator marker), then for
+ * each request path: sends the request 3 times (median wall time through the app), records the
+ * SELECTs the app sent for it (TypeORM logger), runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on each
+ * with its parameters, and prints the slowest statement's execution time and any Seq Scan of a
+ * table above 10,000 rows. Then keyset pagination: page 1 against page 200 (cursor followed).
+ * BENCH_SQL=1 prints the statements.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource, type Logger } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { configureApp, createHttpAdapter } from '../src/bootstrap';
+import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/app-config';
+import { IN_MEMORY } from '../src/database/embedded-postgres';
+
+const LARGE = 10_000;
+
+class Capture implements Logger {
+  on = false;
+  statements: { sql: string; parameters: unknown[] }[] = [];
+  logQuery(sql: string, parameters?: unknown[]) {
+    if (this.on && /^\s*(SELECT|WITH)/i.test(sql)) this.statements.push({ sql, parameters: parameters ?? [] });
+  }
+  logQueryError() {}
+  logQuerySlow() {}
+  logSchemaBuild() {}
+  logMigration() {}
+  log() {}
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function seqScans(node: PlanNode, large: Set<string>, out: string[] = []): string[] {
+  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && large.has(node['Relation Name'])) out.push(node['Relation Name']);
+  for (const child of node.Plans ?? []) seqScans(child, large, out);
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) throw new Error('BENCH_DATABASE_URL (a database loaded by npm run seed:county) is required');
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  const marker = await pg.query(`SELECT to_regclass('county_generator') IS NOT NULL AS ok`);
+  if (!marker.rows[0].ok || (await pg.query(`SELECT 1 FROM county_generator`)).rowCount === 0) {
+    throw new Error('not a generated county database (no county_generator marker): refusing to add a user to it');
+  }
+  await pg.query(`SET statement_timeout = '20s'`);
+  const large = new Set<string>(
+    (await pg.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > $1`, [LARGE])).rows.map(
+      (r) => r.relname as string,
+    ),
+  );
+
+  const config: AppConfig = {
+    ...loadConfig({ LOG_LEVEL: 'silent' }),
+    databaseUrl: url,
+    dataDir: IN_MEMORY,
+    seedDemo: false,
+    migrationsRun: true,
+    databasePoolSize: 4,
+    jwtSecret: 'bench-secret-that-is-long-enough-0123456789abcdef',
+    loginRateLimitPerMinute: 100000,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(APP_CONFIG).useValue(config).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
+  await configureApp(app, { swaggerUi: false });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const ds = app.get(DataSource);
+  const capture = new Capture();
+  (ds as unknown as { logger: Logger }).logger = capture;
+
+  const [user] = await ds.query(
+    `INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Bench manager', 'MANAGER', 'x') RETURNING id, token_version`,
+    [`bench-${randomUUID().slice(0, 8)}@example.org`],
+  );
+  const bearer = `Bearer ${await app.get(JwtService).signAsync({ sub: user.id, tv: user.token_version })}`;
+  const get = (path: string) => request(app.getHttpServer()).get(`/api/v1${path}`).set('authorization', bearer);
+
+  const one = async (sql: string) => (await pg.query(sql)).rows[0];
+  const loc = await one(`SELECT l.id FROM locality l ORDER BY code LIMIT 1`);
+  const school = await one(`SELECT school_id AS id FROM pupil GROUP BY school_id ORDER BY count(*) DESC LIMIT 1`);
+  const pupil = await one(`SELECT upn, last_name_key FROM pupil ORDER BY id LIMIT 1`);
+  const pool = await one(`SELECT pool_id AS id FROM allocation GROUP BY pool_id ORDER BY count(*) DESC LIMIT 1`);
+  const meeting = await one(`SELECT id FROM panel_meeting ORDER BY meeting_on DESC, id LIMIT 1`);
+  const asOf = (await one(`SELECT as_of::text FROM county_generator`)).as_of;
+  const year = `from=${asOf.slice(0, 4)}-01-01&to=${asOf}`;
+
+  const paths: [string, string][] = [
+    ['pupils list', '/pupils'],
+    ['pupils search by name', `/pupils?q=${pupil.last_name_key.slice(0, 3)}`],
+    ['pupils search by UPN', `/pupils?q=${pupil.upn}`],
+    ['pupils of one school', `/pupils?schoolId=${school.id}`],
+    ['support requests list', '/support-requests'],
+    ['support requests submitted', '/support-requests?status=SUBMITTED'],
+    ['allocations worklist', '/allocations'],
+    ['deadlines list', '/deadlines'],
+    ['deadlines overdue', '/deadlines?status=OVERDUE'],
+    ['dashboard timeliness county', `/dashboards/timeliness?${year}`],
+    ['dashboard timeliness locality', `/dashboards/timeliness?${year}&localityId=${loc.id}`],
+    ['dashboard overdue county', '/dashboards/overdue'],
+    ['dashboard overdue locality', `/dashboards/overdue?localityId=${loc.id}`],
+    ['ehc-assessments list', '/ehc-assessments'],
+    ['advice-requests list', '/advice-requests'],
+    ['ehc-plans list', '/ehc-plans'],
+    ['resource pools list', '/resource-pools'],
+    ['resource pool by-school', `/resource-pools/${pool.id}/by-school`],
+    ['panel meetings list', '/panel-meetings'],
+    ['panel agenda', `/panel-meetings/${meeting.id}/agenda`],
+  ];
+
+  const rows: string[] = [];
+  const line = (cols: (string | number)[]) => cols.map((c, i) => String(c).padEnd(i === 0 ? 32 : 10)).join(' ');
+  rows.push(line(['request path', 'status', 'http ms', 'sql ms', 'stmts', 'seq scan of a large table']));
+  process.stdout.write(`${rows[0]}\n`);
+  for (const [name, path] of paths) {
+    const times: number[] = [];
+    let status = 0;
+    for (let i = 0; i < 3; i++) {
+      capture.statements = [];
+      capture.on = true;
+      const t0 = performance.now();
+      const res = await get(path);
+      times.push(performance.now() - t0);
+      status = res.status;
+      capture.on = false;
+      if (times[i] > 5000) break; // a slow path is measured once
+    }
+    let worst = 0;
+    const scans = new Set<string>();
+    for (const s of capture.statements) {
+      if (process.env.BENCH_SQL) process.stdout.write(`-- ${name}\n${s.sql}\n${JSON.stringify(s.parameters)}\n`);
+      try {
+        const { rows: plan } = await pg.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${s.sql}`, s.parameters as unknown[]);
+        const root = plan[0]['QUERY PLAN'][0];
+        worst = Math.max(worst, root['Execution Time']);
+        for (const t of seqScans(root.Plan, large)) scans.add(t);
+      } catch (err) {
+        scans.add(`(explain failed: ${(err as Error).message.slice(0, 40)})`);
+      }
+    }
+    rows.push(line([name, status, median(times).toFixed(1), worst.toFixed(1), capture.statements.length, [...scans].join(', ') || '-']));
+    process.stdout.write(`${rows[rows.length - 1]}\n`);
+  }
+
+  // Keyset pagination: the 200th page costs what the first does.
+  for (const [name, path] of [
+    ['deadlines', '/deadlines'],
+    ['pupils', '/pupils'],
+    ['support requests', '/support-requests'],
+  ] as const) {
+    let cursor: string | null = null;
+    let first = 0;
+    let last = 0;
+    let pages = 0;
+    for (let page = 1; page <= 200; page++) {
+      const t0 = performance.now();
+      const res = await get(`${path}${path.includes('?') ? '&' : '?'}limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const ms = performance.now() - t0;
+      if (page === 1) first = ms;
+      pages = page;
+      last = ms;
+      cursor = res.body.nextCursor;
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      if (!cursor) break;
+    }
+    const l = `keyset ${name}: pages ${pages}, page 1 ${first.toFixed(1)} ms, page 200 ${last.toFixed(1)} ms`;
+    rows.push(l);
+    process.stdout.write(`${l}\n`);
+  }
+
+  await ds.query(`DELETE FROM app_user WHERE id = $1`, [user.id]).catch(() => undefined);
+  await app.close();
+  await pg.end();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
