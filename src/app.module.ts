@@ -5,6 +5,7 @@ import { AllocationsModule } from './allocations/allocations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
+import { DataProtectionModule } from './data-protection/data-protection.module';
 import { DatabaseModule } from './database/database.module';
 import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module';
     DashboardsModule,
     EhcModule,
     SeedModule,
+    DataProtectionModule,
   ],
 })
 export class AppModule {}
