@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { ValidationPipe } from '@nestjs/common';
+import { Logger, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
-import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './common/problem/problem-details.filter';
 import { ProblemException } from './common/problem/problem.exception';
 import { validationProblem } from './common/problem/validation-errors';
 import { jsonBodyProblem } from './common/validation/json-body-shape';
@@ -21,6 +22,9 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any hook (a bad URL, a path parameter over maxParamLength)
+    // leave as problem details too, without echoing the URL.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, new Logger('Problem')),
     genReqId: (req: unknown) => {
       // pino-http reads the same id from the raw request, so log lines and responses agree.
       const raw = req as IncomingMessage;
