@@ -23,7 +23,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
     // Errors the router raises before any hook (a bad URL, a path parameter over maxParamLength)
-    // leave as problem details too, without echoing the URL.
+    // leave as problem details too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, new Logger('Problem')),
     genReqId: (req: unknown) => {
       // pino-http reads the same id from the raw request, so log lines and responses agree.
