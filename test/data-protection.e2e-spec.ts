@@ -97,7 +97,7 @@ describe('data protection: subject access export and erasure', () => {
     await post(caseworker, `/ehc-assessments/${ehc.id}/final-plan`, { issuedOn: addWeeks(received, 9) }).expect(200);
     // The SENCO reads the record: an access row.
     await get(senco, `/pupils/${pupilId}`).expect(200);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await t?.close();
   });
