@@ -8,16 +8,18 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY web ./web
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-# Runtime stage: compiled code and production dependencies only, as an unprivileged user.
-FROM node:20.20-bookworm-slim
-ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+# Runtime stage: production dependencies (installed afresh from the lock file, no dev tools) and the
+# compiled code, owned by root and read-only to the app; only DATA_DIR is writable. Runs as the
+# image's unprivileged `node` user (uid 1000), never root (test/container.e2e-spec.ts checks this).
+FROM node:20.20-bookworm-slim AS runtime
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/app/data
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /app/src/seed/data ./src/seed/data
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && mkdir -p /app/data && chown node:node /app/data
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
+import { DataProtectionModule } from './data-protection/data-protection.module';
 import { DatabaseModule } from './database/database.module';
 import { EhcModule } from './ehc/ehc.module';
 import { HealthModule } from './health/health.module';
@@ -46,6 +47,7 @@ import { UsersModule } from './users/users.module';
     EhcModule,
     SeedModule,
     ImportsModule,
+    DataProtectionModule,
   ],
 })
 export class AppModule {}

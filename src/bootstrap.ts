@@ -1,18 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { AppConfig } from './config/app-config';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { dashboardPageDir, serveDashboardPage } from './dashboard-page/dashboard-page';
 import { registerImportBodyParsers } from './imports/import-body';
 import { documentConventions } from './common/openapi/document-conventions';
 import { ProblemDto } from './common/problem/api-problem-responses.decorator';
-import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './common/problem/problem-details.filter';
 import { ProblemException } from './common/problem/problem.exception';
 import { validationProblem } from './common/problem/validation-errors';
 import { jsonBodyProblem } from './common/validation/json-body-shape';
 import { logResponse, requestIdOf } from './logging/logging.module';
 import { PinoLogger } from 'nestjs-pino';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 
 export const API_PREFIX = 'api/v1';
 
@@ -21,6 +24,9 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any hook (a bad URL, a path parameter over maxParamLength)
+    // leave as problem details too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, new Logger('Problem')),
     genReqId: (req: unknown) => {
       // pino-http reads the same id from the raw request, so log lines and responses agree.
       const raw = req as IncomingMessage;
@@ -42,10 +48,16 @@ export interface AppOptions {
 }
 
 export async function configureApp(app: NestFastifyApplication, options: AppOptions = {}): Promise<void> {
+  const config = app.get<AppConfig>(APP_CONFIG);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // A request target longer than any real one (a query string can carry names: never logged).
+    if (request.url.length > config.maxUrlLength) {
+      throw new ProblemException('uri-too-long', `the request URL is longer than ${config.maxUrlLength} characters`);
+    }
   });
+  await registerSecurityHeaders(app, config);
   // Once closing starts, every response asks the client to close its connection: Node's server
   // closes only the connections idle at that moment, and a keep-alive client whose request was in
   // flight would otherwise hold the shutdown open until SHUTDOWN_TIMEOUT_MS.
@@ -99,4 +111,29 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
   if ((options.dashboardPage ?? true) && !serveDashboardPage(app)) {
     new Logger('Bootstrap').warn(`No dashboard page in ${dashboardPageDir()} (npm run build makes it): / is not served`);
   }
+}
+
+/**
+ * Security headers on every response (helmet) and CORS for the configured origins only.
+ * The CSP is helmet's default (default-src 'self', script-src 'self', no inline scripts) with two
+ * changes: Swagger UI at /docs and the dashboard page load their scripts and styles from 'self'
+ * (Swagger UI's page has one inline <style>, which helmet's style-src 'unsafe-inline' allows), and
+ * upgrade-insecure-requests is off, because TLS is terminated in front of the app (an HTTP-only
+ * demo on a LAN address would otherwise have every asset rewritten to https).
+ */
+async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  await app.register(fastifyHelmet as never, {
+    contentSecurityPolicy: { useDefaults: true, directives: { 'upgrade-insecure-requests': null } },
+    // Same-origin API: other sites may not embed its responses.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  if (config.corsOrigins.length === 0) return;
+  await app.register(fastifyCors as never, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'If-Match', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'ETag', 'Location', 'Content-Disposition'],
+    credentials: false,
+    maxAge: 600,
+  });
 }

@@ -527,6 +527,12 @@ const FIXTURES: Record<string, Fixture> = {
       };
     },
   },
+  // Data protection (ADMIN only, county-wide): a fresh pupil each call, so an erasure never meets an erased one.
+  'GET pupils/:id/subject-access-export': { dims: PUPIL_DIMS, call: async (w, target) => pupilCall(w, target, '/subject-access-export') },
+  'POST pupils/:id/erasure': {
+    dims: PUPIL_DIMS,
+    call: async (w, target) => ({ ...(await pupilCall(w, target, '/erasure')), body: { reason: 'SUBJECT_REQUEST' } }),
+  },
 };
 
 /** A pupil on SEN support at a school, written straight to the table (a valid UPN each time). */

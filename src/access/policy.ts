@@ -121,6 +121,9 @@ export const POLICY = {
   'audit.read': { ADMIN: 'COUNTY', MANAGER: 'ASSIGNED' },
   // Not a route: who sees the security log (sign-ins, lockouts, account changes) inside audit.read.
   'audit.security-log': { ADMIN: 'COUNTY' },
+  // Data protection (UK GDPR arts. 15 and 17): subject access export and erasure, ADMIN only.
+  'pupils.subject-access-export': { ADMIN: 'COUNTY' },
+  'pupils.erasure': { ADMIN: 'COUNTY' },
 } as const satisfies Record<string, Grants>;
 
 export type Action = keyof typeof POLICY;

@@ -6,6 +6,7 @@ import { PolicyGuard } from '../access/policy.guard';
 import { RouteCoverageCheck } from '../access/route-coverage';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { RateLimitGuard } from '../common/rate-limit/rate-limited.decorator';
 import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -46,6 +47,8 @@ const jwtSecret = { provide: JWT_SECRET, inject: [APP_CONFIG], useFactory: (conf
     RouteCoverageCheck,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PolicyGuard },
+    // Third: @RateLimited routes count the (authorised) caller's calls.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [PasswordHasher, RateLimiter],
 })

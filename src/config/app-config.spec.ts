@@ -37,6 +37,9 @@ describe('loadConfig defaults', () => {
       lockoutMinutes: 15,
       dueSoonDays: 14,
       providerAccessDaysAfterCompletion: 30,
+      corsOrigins: [],
+      expensiveRateLimitPerMinute: 120,
+      maxUrlLength: 4096,
     });
   });
 
@@ -75,6 +78,12 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['BODY_LIMIT_BYTES=10', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
     ['IMPORT_MAX_BYTES=10', { IMPORT_MAX_BYTES: '10' }, 'IMPORT_MAX_BYTES'],
     ['IMPORT_MAX_BYTES=50MB', { IMPORT_MAX_BYTES: '50MB' }, 'IMPORT_MAX_BYTES'],
+    ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS with a path', { CORS_ORIGINS: 'https://sen.example.org/app' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS ftp', { CORS_ORIGINS: 'ftp://sen.example.org' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS one bad of two', { CORS_ORIGINS: 'https://a.example.org, sen.example.org' }, 'CORS_ORIGINS'],
+    ['EXPENSIVE_RATE_LIMIT_PER_MINUTE=0', { EXPENSIVE_RATE_LIMIT_PER_MINUTE: '0' }, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE'],
+    ['MAX_URL_LENGTH=10', { MAX_URL_LENGTH: '10' }, 'MAX_URL_LENGTH'],
     ['DATABASE_TIMEOUT_MS=1e3', { DATABASE_TIMEOUT_MS: '1e3' }, 'DATABASE_TIMEOUT_MS'],
     ['SHUTDOWN_TIMEOUT_MS=50 (under 100)', { SHUTDOWN_TIMEOUT_MS: '50' }, 'SHUTDOWN_TIMEOUT_MS'],
     ['SHUTDOWN_TIMEOUT_MS=soon', { SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS'],
@@ -167,6 +176,16 @@ describe('loadConfig parses good values', () => {
 
   it.each([['0'], ['65535']])('accepts PORT=%s at the edge of the range', (port) => {
     expect(loadConfig({ PORT: port }).port).toBe(Number(port));
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('reads a comma-separated list of origins (a trailing slash is dropped; blanks ignored)', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://sen.example.org, http://localhost:5173/ ,' }).corsOrigins).toEqual([
+      'https://sen.example.org',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '  ' }).corsOrigins).toEqual([]);
   });
 });
 

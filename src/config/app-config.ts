@@ -38,6 +38,12 @@ export interface AppConfig {
   databaseTimeoutMs: number;
   /** Milliseconds SIGTERM/SIGINT waits for in-flight requests and the pool before forcing exit 1. */
   shutdownTimeoutMs: number;
+  /** Browser origins allowed to call the API cross-origin; empty = no CORS headers at all. */
+  corsOrigins: string[];
+  /** Calls one user may make per minute to expensive routes (@RateLimited('expensive')). */
+  expensiveRateLimitPerMinute: number;
+  /** Longest request target (path and query string) accepted, in characters (longer: 414). */
+  maxUrlLength: number;
 }
 
 /** Injection token for AppConfig (an interface has no runtime value). */
@@ -112,6 +118,24 @@ function email(env: Env, name: string): string | undefined {
   return raw?.toLowerCase();
 }
 
+/** "https://a.example, https://b.example" -> exact origins (scheme, host, optional port; no path). */
+function origins(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(part);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== part.replace(/\/$/, '')) {
+      throw new ConfigError(name, `must be a comma-separated list of origins such as https://sen.example.org (got "${part}")`);
+    }
+    return url.origin;
+  });
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -149,5 +173,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
     dueSoonDays: integer(env, 'DUE_SOON_DAYS', 14, 0, 365),
     providerAccessDaysAfterCompletion: integer(env, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION', 30, 0, 3650),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    expensiveRateLimitPerMinute: integer(env, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
+    maxUrlLength: integer(env, 'MAX_URL_LENGTH', 4096, 256, 65_536),
   };
 }

@@ -15,6 +15,7 @@ import {
   EhcRequestsDashboard,
 } from './dto/ehc-dashboards.dto';
 import { EhcDashboardsService } from './ehc-dashboards.service';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 
 const COMMON =
   'Calendar-year window like DfE’s tables: default 1 January to 31 December of asOf’s year (asOf default today). Figures as they stood on ' +
@@ -29,6 +30,7 @@ export class EhcDashboardsController {
 
   @Get('ehc-20-week')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'New EHC plans issued within 20 weeks, 20-52 weeks and over 52 weeks, including and excluding exceptions (DfE SEN2 measure)',
     description:
@@ -51,6 +53,7 @@ export class EhcDashboardsController {
 
   @Get('ehc-requests')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'EHC needs assessment requests decided within 6 weeks, and the refusal rate (DfE measure)',
     description:
@@ -72,6 +75,7 @@ export class EhcDashboardsController {
 
   @Get('annual-reviews')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Annual review decisions made within 4 weeks of the meeting (DfE measure)',
     description:

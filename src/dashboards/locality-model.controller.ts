@@ -7,6 +7,7 @@ import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { sendDashboard } from './dashboard-response';
 import { LOCALITY_MODEL_CSV_COLUMNS, LocalityModelDashboard, LocalityModelQueryDto } from './dto/locality-model.dto';
 import { LocalityModelService } from './locality-model.service';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 
 @ApiTags('dashboards')
 @Controller('dashboards')
@@ -15,6 +16,7 @@ export class LocalityModelController {
 
   @Get('locality-model')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'The locality model: request to panel decision, allocation to acceptance and first session, units allocated and used (JSON or CSV)',
     description:

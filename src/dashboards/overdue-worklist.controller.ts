@@ -5,6 +5,7 @@ import { CallerScope, Can } from '../access/access.decorators';
 import type { ScopeFilter } from '../access/scope-filter';
 import { sendList } from '../common/csv/csv';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 import { OverdueWorklistQueryDto, WORKLIST_CSV_COLUMNS, WorklistPage } from './dto/overdue-worklist.dto';
 import { OverdueWorklistService } from './overdue-worklist.service';
 
@@ -15,6 +16,7 @@ export class OverdueWorklistController {
 
   @Get('overdue')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Overdue and due-soon deadlines of every kind in your scope, longest overdue first (JSON or CSV)',
     description:

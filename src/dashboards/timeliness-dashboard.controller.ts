@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerScope, Can } from '../access/access.decorators';
 import type { ScopeFilter } from '../access/scope-filter';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 import { sendDashboard } from './dashboard-response';
 import { TIMELINESS_CSV_COLUMNS, TimelinessDashboard, TimelinessDashboardQueryDto } from './dto/timeliness-dashboard.dto';
 import { TimelinessDashboardService } from './timeliness-dashboard.service';
@@ -15,6 +16,7 @@ export class TimelinessDashboardController {
 
   @Get('timeliness')
   @Can('dashboards.read')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Timeliness of every kind of deadline, per locality, school, organisation, kind or month (JSON or CSV)',
     description:

@@ -6,6 +6,7 @@ import type { ScopeFilter } from '../access/scope-filter';
 import { ApiProblems } from '../common/problem/api-problem-responses.decorator';
 import { Sen2ExportQueryDto } from './dto/sen2-export.dto';
 import { Sen2ExportService } from './sen2-export.service';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 
 @ApiTags('exports')
 @Controller('exports')
@@ -14,6 +15,7 @@ export class Sen2ExportController {
 
   @Get('sen2')
   @Can('exports.sen2')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'One module of the SEN2 person-level return for a calendar year, as CSV in DfE’s field order (README "SEN2 export")',
     description:

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EhcImportResultDto, ImportProblemDto, ImportUploadDto, PupilImportResultDto, SchoolImportResultDto } from './dto/import-result.dto';
 import { importSource } from './import-body';
 import { ImportsService } from './imports.service';
+import { RateLimited } from '../common/rate-limit/rate-limited.decorator';
 
 const FILE_BODY = {
   required: true,
@@ -39,6 +40,7 @@ export class ImportsController {
   @Post('schools')
   @HttpCode(200)
   @Can('imports.schools')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Import schools from a Get Information About Schools extract',
     description:
@@ -65,6 +67,7 @@ export class ImportsController {
   @Post('pupils')
   @HttpCode(200)
   @Can('imports.pupils')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Import pupils onto the SEN register',
     description:
@@ -87,6 +90,7 @@ export class ImportsController {
   @Post('ehc-assessments')
   @HttpCode(200)
   @Can('imports.ehc-assessments')
+  @RateLimited('expensive')
   @ApiOperation({
     summary: 'Import EHC needs assessments with their past steps (migration from a legacy system)',
     description:

@@ -57,4 +57,11 @@ export class Pupil extends VersionedRecord {
 
   @Column({ type: 'text', nullable: true })
   leaveReason: LeaveReason | null;
+
+  /** Set when the record was anonymised (src/data-protection): names ERASED, placeholder UPN. */
+  @Column({ type: 'date', nullable: true })
+  erasedOn: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  erasureReason: string | null;
 }

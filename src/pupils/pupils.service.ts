@@ -443,6 +443,8 @@ export class PupilsService {
    * case and accents, or with two or more words "first last" / "last first".
    */
   private whereSearch(qb: SelectQueryBuilder<Pupil>, raw: string): void {
+    // An erased pupil (data-protection) has no name or UPN left to find it by.
+    qb.andWhere('pupil.erased_on IS NULL');
     const upn = normaliseUpn(raw);
     if (UPN_LIKE.test(upn)) {
       qb.andWhere('pupil.upn = :qUpn', { qUpn: upn });

@@ -207,7 +207,7 @@ before(async () => {
   downloadsDir = await mkdtemp(join(tmpdir(), 'sen-browser-downloads-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'true' };
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'true', EXPENSIVE_RATE_LIMIT_PER_MINUTE: '100000' };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
   app = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -32,6 +32,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     databasePoolSize: 4,
     jwtSecret: 'e2e-test-secret-that-is-long-enough-0123456789',
     loginRateLimitPerMinute: 1000,
+    expensiveRateLimitPerMinute: 1000,
     ...overrides,
   };
   try {

@@ -24,6 +24,7 @@ const FASTIFY_CODES: Record<string, ProblemException> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ProblemException.invalidField('body', 'does not match its Content-Length'),
   FST_ERR_BAD_URL: ProblemException.invalidField('url', 'is not a valid URL'),
   FST_ERR_ASYNC_CONSTRAINT: ProblemException.invalidField('url', 'is not a valid URL'),
+  FST_ERR_MAX_PARAM_LENGTH: new ProblemException('uri-too-long', 'a path segment is longer than 200 characters'),
 };
 
 function classify(error: unknown): { problem: ProblemException; unexpected: boolean } {

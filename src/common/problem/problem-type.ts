@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   duplicate: { status: 409, title: 'A record with these details already exists' },
   'conflict-of-interest': { status: 409, title: 'Conflict of interest declared' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
+  'uri-too-long': { status: 414, title: 'Request URL too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Something went wrong on our side' },
