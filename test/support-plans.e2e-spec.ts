@@ -130,6 +130,7 @@ describe('support plans', () => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         pupilId,
         schoolId,
+        localitySupport: [],
         outcomes: plan().outcomes,
         provision: plan().provision,
         startOn: '2026-09-01',
