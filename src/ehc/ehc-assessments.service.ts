@@ -51,9 +51,23 @@ const CASE_DEADLINES_SQL = (d: string, a: string) =>
     OR (${d}.subject_type = 'ADVICE_REQUEST' AND ${d}.subject_id IN (SELECT x.id FROM advice_request x WHERE x.assessment_id = ${a}.id))
     OR (${d}.subject_type = 'EHC_PLAN' AND ${d}.subject_id IN (SELECT x.id FROM ehc_plan x WHERE x.assessment_id = ${a}.id)))`;
 
-/** The case's next statutory date: its earliest open deadline. */
-const NEXT_DEADLINE_SQL = `(SELECT d.id FROM deadline d WHERE d.met_on IS NULL AND d.cancelled_on IS NULL AND ${CASE_DEADLINES_SQL('d', 'a')}
-  ORDER BY d.due_on, d.kind LIMIT 1)`;
+/**
+ * Each case's next statutory date: its earliest open deadline (its own, its advice requests' and
+ * its plan's), as a derived table joined on `case_id`. One pass over the open deadlines (the
+ * partial index) for the whole list, never a correlated subquery per case: that shape, as a join
+ * condition, re-scanned `deadline` for every case (over 30 s at county scale, bench/EXPLAIN-N1.md).
+ */
+const OPEN = (d: string) => `${d}.met_on IS NULL AND ${d}.cancelled_on IS NULL`;
+const NEXT_DEADLINES_SQL = `(SELECT DISTINCT ON (o.case_id) o.case_id, o.id, o.kind, o.due_on, o.met_on, o.cancelled_on FROM (
+    SELECT d.subject_id AS case_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d
+      WHERE d.subject_type = 'EHC_ASSESSMENT' AND ${OPEN('d')}
+    UNION ALL
+    SELECT x.assessment_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d JOIN advice_request x ON x.id = d.subject_id
+      WHERE d.subject_type = 'ADVICE_REQUEST' AND ${OPEN('d')}
+    UNION ALL
+    SELECT x.assessment_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d JOIN ehc_plan x ON x.id = d.subject_id
+      WHERE d.subject_type = 'EHC_PLAN' AND ${OPEN('d')}
+  ) o ORDER BY o.case_id, o.due_on, o.kind, o.id)`;
 
 const STATUS_SQL = (d: string) => `deadline_status(${d}.met_on, ${d}.cancelled_on, ${d}.due_on, :today::date, :dueSoon)`;
 
@@ -662,7 +676,7 @@ export class EhcAssessmentsService {
       .innerJoin('school', 'school', 'school.id = pupil.school_id')
       .innerJoin('locality', 'locality', 'locality.id = school.locality_id')
       .leftJoin('app_user', 'cw', 'cw.id = a.caseworker_id')
-      .leftJoin('deadline', 'nd', `nd.id = ${NEXT_DEADLINE_SQL}`)
+      .leftJoin(NEXT_DEADLINES_SQL, 'nd', 'nd.case_id = a.id')
       .setParameters({ today: this.clock.today(), dueSoon: this.config.dueSoonDays });
   }
 
