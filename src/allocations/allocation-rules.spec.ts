@@ -3,12 +3,12 @@ import { ALLOCATION_ACTIONS, type AllocationAction, nextStatus, sessionUnits, st
 
 describe('allocation state machine: every (status, action) pair', () => {
   const expected: Record<AllocationStatus, Record<AllocationAction, AllocationStatus | null>> = {
-    OFFERED: { accept: 'ACCEPTED', decline: 'DECLINED', session: null, complete: null },
-    ACCEPTED: { accept: null, decline: null, session: 'IN_DELIVERY', complete: 'COMPLETED' },
-    IN_DELIVERY: { accept: null, decline: null, session: 'IN_DELIVERY', complete: 'COMPLETED' },
-    DECLINED: { accept: null, decline: null, session: null, complete: null },
-    COMPLETED: { accept: null, decline: null, session: null, complete: null },
-    CANCELLED: { accept: null, decline: null, session: null, complete: null },
+    OFFERED: { accept: 'ACCEPTED', decline: 'DECLINED', session: null, complete: null, cancel: 'CANCELLED', extend: 'OFFERED' },
+    ACCEPTED: { accept: null, decline: null, session: 'IN_DELIVERY', complete: 'COMPLETED', cancel: 'CANCELLED', extend: 'ACCEPTED' },
+    IN_DELIVERY: { accept: null, decline: null, session: 'IN_DELIVERY', complete: 'COMPLETED', cancel: 'CANCELLED', extend: 'IN_DELIVERY' },
+    DECLINED: { accept: null, decline: null, session: null, complete: null, cancel: null, extend: null },
+    COMPLETED: { accept: null, decline: null, session: null, complete: null, cancel: null, extend: null },
+    CANCELLED: { accept: null, decline: null, session: null, complete: null, cancel: null, extend: null },
   };
   const pairs = ALLOCATION_STATUSES.flatMap((status) => ALLOCATION_ACTIONS.map((action) => [status, action, expected[status][action]] as const));
 

@@ -1,16 +1,18 @@
 import type { ServiceUnit } from '../providers/service.entity';
 import type { AllocationStatus } from './allocation.entity';
 
-/** What a provider (or, later, the panel) does to an allocation. */
-export const ALLOCATION_ACTIONS = ['accept', 'decline', 'session', 'complete'] as const;
+/** What the provider (accept, decline, session, complete) or the panel (cancel, extend) does to an allocation. */
+export const ALLOCATION_ACTIONS = ['accept', 'decline', 'session', 'complete', 'cancel', 'extend'] as const;
 export type AllocationAction = (typeof ALLOCATION_ACTIONS)[number];
 
 /**
- * The provider's side of the allocation state machine (API.md "Delivery"):
+ * THE allocation state machine (API.md "Delivery"):
  * - accept:   OFFERED -> ACCEPTED
  * - decline:  OFFERED -> DECLINED (units back to the pool, the request back before the panel)
  * - session:  ACCEPTED -> IN_DELIVERY, IN_DELIVERY -> IN_DELIVERY
  * - complete: ACCEPTED or IN_DELIVERY -> COMPLETED
+ * - cancel (panel): OFFERED, ACCEPTED or IN_DELIVERY -> CANCELLED (unused units back to the pool)
+ * - extend (panel): OFFERED, ACCEPTED or IN_DELIVERY, status unchanged (more units from the same pool)
  * Anything else is refused: the next status, or null.
  */
 const TRANSITIONS: Record<AllocationAction, Partial<Record<AllocationStatus, AllocationStatus>>> = {
@@ -18,6 +20,8 @@ const TRANSITIONS: Record<AllocationAction, Partial<Record<AllocationStatus, All
   decline: { OFFERED: 'DECLINED' },
   session: { ACCEPTED: 'IN_DELIVERY', IN_DELIVERY: 'IN_DELIVERY' },
   complete: { ACCEPTED: 'COMPLETED', IN_DELIVERY: 'COMPLETED' },
+  cancel: { OFFERED: 'CANCELLED', ACCEPTED: 'CANCELLED', IN_DELIVERY: 'CANCELLED' },
+  extend: { OFFERED: 'OFFERED', ACCEPTED: 'ACCEPTED', IN_DELIVERY: 'IN_DELIVERY' },
 };
 
 export function nextStatus(current: AllocationStatus, action: AllocationAction): AllocationStatus | null {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
-import { Allocation, type AllocationStatus } from '../allocations/allocation.entity';
+import { Allocation } from '../allocations/allocation.entity';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -11,11 +11,11 @@ import { allocateFromPool, type PoolBalance, releaseToPool } from '../pools/pool
 import { unitsProblem } from '../pools/units';
 import { TimelinessService } from '../timeliness/timeliness.service';
 import { AllocationChangeView, CancelAllocationDto, ExtendAllocationDto } from './dto/allocation-change.dto';
+import { nextStatus, statusesAllowing } from '../allocations/allocation-rules';
 
 const ALLOCATION_SCOPE: ScopeColumns = { schoolId: 'a.school_id', localityId: 'a.locality_id', area: 'locality.area' };
 
 /** Allocations the panel may still cancel or extend: not declined, completed or cancelled. */
-const CHANGEABLE: readonly AllocationStatus[] = ['OFFERED', 'ACCEPTED', 'IN_DELIVERY'];
 
 /**
  * The panel's changes to an allocation (API.md "Delivery": cancel, extend), in one transaction
@@ -36,7 +36,7 @@ export class AllocationChangesService {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
       const allocation = await this.lockInScope(manager, scope, id);
-      assertChangeable(allocation, 'CANCELLED');
+      assertChangeable(allocation, 'cancel');
       const unused = Math.round((Number(allocation.units) - Number(allocation.unitsUsed)) * 100) / 100;
       const balance = unused > 0 ? await releaseToPool(manager, allocation.poolId, unused) : await poolBalance(manager, allocation.poolId);
       allocation.status = 'CANCELLED';
@@ -58,7 +58,7 @@ export class AllocationChangesService {
   async extend(caller: Caller, scope: ScopeFilter, id: string, dto: ExtendAllocationDto): Promise<AllocationChangeView> {
     return this.dataSource.transaction(async (manager) => {
       const allocation = await this.lockInScope(manager, scope, id);
-      assertChangeable(allocation, 'extended');
+      assertChangeable(allocation, 'extend');
       const [service] = await manager.query(`SELECT unit FROM service WHERE code = $1`, [allocation.serviceCode]);
       const problem = unitsProblem(service.unit, dto.additionalUnits);
       if (problem) throw ProblemException.invalidField('additionalUnits', problem);
@@ -99,11 +99,12 @@ export class AllocationChangesService {
   }
 }
 
-function assertChangeable(allocation: Allocation, becoming: string): void {
-  if (CHANGEABLE.includes(allocation.status)) return;
+/** The one allocation state machine (allocation-rules.ts) decides whether the panel may cancel or extend. */
+function assertChangeable(allocation: Allocation, action: 'cancel' | 'extend'): void {
+  if (nextStatus(allocation.status, action)) return;
   throw new ProblemException(
     'invalid-transition',
-    `the allocation is ${allocation.status}; only an allocation that is ${CHANGEABLE.join(', ')} can be ${becoming === 'CANCELLED' ? 'cancelled' : becoming}`,
+    `the allocation is ${allocation.status}; only an allocation that is ${statusesAllowing(action).join(', ')} can be ${action === 'cancel' ? 'cancelled' : 'extended'}`,
     undefined,
     { currentStatus: allocation.status },
   );
