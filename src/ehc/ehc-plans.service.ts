@@ -284,16 +284,24 @@ export class EhcPlansService {
     const row = await qb.getRawOne<EhcPlanView>();
     if (!row) throw ProblemException.notFound('EHC plan');
     const reviews = await manager.find(AnnualReview, { where: { planId: id }, order: { meetingOn: 'ASC' } });
-    const views: AnnualReviewView[] = [];
-    for (const r of reviews) views.push(await this.reviewView(manager, r.id, r));
-    return { ...planOf(row), annualReviews: views };
+    const deadlines = await this.reviewDeadlines(manager, reviews.map((r) => r.id));
+    return { ...planOf(row), annualReviews: reviews.map((r) => reviewViewOf(r, deadlines.get(r.id) ?? [])) };
   }
 
   private async reviewView(manager: EntityManager, id: string, loaded?: AnnualReview): Promise<AnnualReviewView> {
     const r = loaded ?? (await manager.findOneByOrFail(AnnualReview, { id }));
-    const deadlines = (await manager
+    const deadlines = await this.reviewDeadlines(manager, [r.id]);
+    return reviewViewOf(r, deadlines.get(r.id) ?? []);
+  }
+
+  /** The deadlines of these reviews, in one query, by review id (status as of today). */
+  private async reviewDeadlines(manager: EntityManager, ids: string[]): Promise<Map<string, ReviewDeadlineView[]>> {
+    const byReview = new Map<string, ReviewDeadlineView[]>();
+    if (ids.length === 0) return byReview;
+    const rows = (await manager
       .createQueryBuilder()
       .select([
+        'd.subject_id AS "reviewId"',
         'd.id AS id',
         'd.kind AS kind',
         'd.starts_on AS "startsOn"',
@@ -303,27 +311,32 @@ export class EhcPlansService {
         `${STATUS_SQL('d')} AS status`,
       ])
       .from('deadline', 'd')
-      .where(`d.subject_type = 'ANNUAL_REVIEW' AND d.subject_id = :id`, { id: r.id })
+      .where(`d.subject_type = 'ANNUAL_REVIEW' AND d.subject_id IN (:...ids)`, { ids })
       .orderBy('d.due_on')
       .addOrderBy('d.kind')
       .setParameters({ today: this.clock.today(), dueSoon: this.config.dueSoonDays })
-      .getRawMany()) as ReviewDeadlineView[];
-    return {
-      id: r.id,
-      planId: r.planId,
-      pupilId: r.pupilId,
-      stage: r.stage,
-      meetingOn: r.meetingOn,
-      reportSentOn: r.reportSentOn,
-      decision: r.decision,
-      decidedOn: r.decidedOn,
-      ceaseReason: r.ceaseReason,
-      amendmentsSentOn: r.amendmentsSentOn,
-      amendedPlanIssuedOn: r.amendedPlanIssuedOn,
-      deadlines,
-      version: r.version,
-    };
+      .getRawMany()) as (ReviewDeadlineView & { reviewId: string })[];
+    for (const { reviewId, ...deadline } of rows) byReview.set(reviewId, [...(byReview.get(reviewId) ?? []), deadline]);
+    return byReview;
   }
+}
+
+function reviewViewOf(r: AnnualReview, deadlines: ReviewDeadlineView[]): AnnualReviewView {
+  return {
+    id: r.id,
+    planId: r.planId,
+    pupilId: r.pupilId,
+    stage: r.stage,
+    meetingOn: r.meetingOn,
+    reportSentOn: r.reportSentOn,
+    decision: r.decision,
+    decidedOn: r.decidedOn,
+    ceaseReason: r.ceaseReason,
+    amendmentsSentOn: r.amendmentsSentOn,
+    amendedPlanIssuedOn: r.amendedPlanIssuedOn,
+    deadlines,
+    version: r.version,
+  };
 }
 
 function planOf(row: EhcPlanView): EhcPlanView {
