@@ -21,7 +21,7 @@ const COMMON =
   'Calendar-year window like DfE’s tables: default 1 January to 31 December of asOf’s year (asOf default today). Figures as they stood on ' +
   'asOf, from the dated rows. Grouped by the pupil’s current locality or school, or by month. localityId and schoolId must lie within ' +
   'your scope (else 404); EHC cases have no provider, so organisationId matches nothing. Rates are fractions 0..1, null when the ' +
-  'denominator is 0. Groups with no selected record are absent. JSON or CSV (Accept: text/csv or ?format=csv; header = the JSON fields).';
+  'denominator is 0; rates to 4 decimals, weeks to 1. Groups with no selected record are absent. JSON or CSV (Accept: text/csv or ?format=csv; header = the JSON fields).';
 
 @ApiTags('dashboards')
 @Controller('dashboards')

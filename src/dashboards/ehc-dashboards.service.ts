@@ -14,7 +14,7 @@ import {
   type EhcRequestsDashboard,
   type EhcRequestsRow,
 } from './dto/ehc-dashboards.dto';
-import { countWhere, fraction, type Grouping, groupedAggregate, monthGrouping, placeGrouping, resolveCalendarYearWindow } from './grouped-aggregate';
+import { countWhere, fraction, type Grouping, groupedAggregate, monthGrouping, placeGrouping, resolveCalendarYearWindow, roundedDays } from './grouped-aggregate';
 
 /** EHC records are scoped, and grouped, by the pupil's current school (as the EHC case lists are). */
 const EHC_SCOPE: ScopeColumns = { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' };
@@ -89,7 +89,7 @@ export class EhcDashboardsService {
       within20Weeks: within,
       within20To52Weeks: countWhere('s.days > 140 AND s.days <= 364'),
       over52Weeks: countWhere('s.days > 364'),
-      meanWeeksToIssue: 'avg(s.days)::float8 / 7',
+      meanWeeksToIssue: roundedDays('avg(s.days) / 7'),
       rate: fraction(within, issued),
       issuedExcludingExceptions: issuedEx,
       within20WeeksExcludingExceptions: withinEx,

@@ -73,10 +73,10 @@ export class Ehc20WeekRow extends GroupColumns {
   @ApiProperty({ example: 10, description: 'Issued more than 364 days after the request was received' })
   over52Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 27.4, description: 'Mean of (issuedOn - requestReceivedOn) / 7 over the issued plans; null when issued = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 27.4, description: 'Mean of (issuedOn - requestReceivedOn) / 7 over the issued plans, to 1 decimal; null when issued = 0' })
   meanWeeksToIssue: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.3333333333333333, description: 'within20Weeks / issued as a fraction 0..1; null when issued = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.3333, description: 'within20Weeks / issued as a fraction 0..1 to 4 decimals; null when issued = 0' })
   rate: number | null;
 
   @ApiProperty({
@@ -112,13 +112,13 @@ export class EhcRequestsRow extends GroupColumns {
   @ApiProperty({ example: 250, description: 'Decided on or before request received + 42 days (6 weeks, Reg 5(1))' })
   decidedWithin6Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.8928571428571429, description: 'decidedWithin6Weeks / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.8929, description: 'decidedWithin6Weeks / decided, to 4 decimals; null when decided = 0' })
   within6WeeksRate: number | null;
 
   @ApiProperty({ example: 150, description: 'Decided not to assess (refused) on or before asOf' })
   refused: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.5357142857142857, description: 'refused / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.5357, description: 'refused / decided, to 4 decimals; null when decided = 0' })
   refusalRate: number | null;
 
   @ApiProperty({ example: 5, description: 'Withdrawn before any decision, on or before asOf' })
@@ -147,7 +147,7 @@ export class AnnualReviewsRow extends GroupColumns {
   @ApiProperty({ example: 150, description: 'Decided on or before meeting + 28 days (4 weeks, Reg 20(10))' })
   decidedWithin4Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.3333333333333333, description: 'decidedWithin4Weeks / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.3333, description: 'decidedWithin4Weeks / decided, to 4 decimals; null when decided = 0' })
   rate: number | null;
 
   @ApiProperty({ example: 300, description: 'Decided to maintain the plan' })
