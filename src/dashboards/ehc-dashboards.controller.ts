@@ -57,7 +57,8 @@ export class EhcDashboardsController {
   @ApiOperation({
     summary: 'EHC needs assessment requests decided within 6 weeks, and the refusal rate (DfE measure)',
     description:
-      'Requests selected by date received in [from, to] and on or before asOf. decided = a decision whether to assess made on or before ' +
+      'Requests selected by date received in [from, to] and on or before asOf, as DfE tabulates requests received during the calendar ' +
+      'year; the 6 weeks run from receipt (Reg 5(1)). decided = a decision whether to assess made on or before ' +
       'asOf; decidedWithin6Weeks = decided at most 42 days after receipt; within6WeeksRate = decidedWithin6Weeks / decided; refused = ' +
       'decided not to assess; refusalRate = refused / decided; withdrawn = withdrawn by asOf before a decision; pending = the rest. ' + COMMON,
   })
