@@ -1,5 +1,8 @@
 import { addDays } from '../src/common/dates/calendar-date';
 import { ANNUAL_REVIEWS_CSV_COLUMNS, EHC_20_WEEK_CSV_COLUMNS, EHC_REQUESTS_CSV_COLUMNS } from '../src/dashboards/dto/ehc-dashboards.dto';
+import { LOCALITY_MODEL_CSV_COLUMNS } from '../src/dashboards/dto/locality-model.dto';
+import { WORKLIST_CSV_COLUMNS } from '../src/dashboards/dto/overdue-worklist.dto';
+import { TIMELINESS_CSV_COLUMNS } from '../src/dashboards/dto/timeliness-dashboard.dto';
 import { SEN2_COLUMNS, SEN2_MODULES } from '../src/exports/dto/sen2-export.dto';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
@@ -317,6 +320,66 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       expect((await get(caseworker, 'dashboards/annual-reviews?from=2027-01-01&to=2027-12-31&asOf=2028-01-31')).body.data.map((r: { groupId: string }) => r.groupId)).toEqual([
         B.localityId,
       ]);
+    });
+  });
+
+  describe('every dashboard (issue 8: asOf, JSON and CSV, OpenAPI, bad input)', () => {
+    /** path, its CSV columns, its row schema, and whether it takes a from..to window and groupBy. */
+    const DASHBOARDS: [string, readonly string[], string, boolean][] = [
+      ['timeliness', TIMELINESS_CSV_COLUMNS, 'TimelinessRow', true],
+      ['overdue', WORKLIST_CSV_COLUMNS, 'WorklistRow', false],
+      ['ehc-20-week', EHC_20_WEEK_CSV_COLUMNS, 'Ehc20WeekRow', true],
+      ['ehc-requests', EHC_REQUESTS_CSV_COLUMNS, 'EhcRequestsRow', true],
+      ['annual-reviews', ANNUAL_REVIEWS_CSV_COLUMNS, 'AnnualReviewsRow', true],
+      ['locality-model', LOCALITY_MODEL_CSV_COLUMNS, 'LocalityModelRow', true],
+    ];
+
+    it.each(DASHBOARDS)('%s: asOf taken; JSON fields = CSV header, by Accept: text/csv and by ?format=csv alike', async (path, columns, _, windowed) => {
+      const query = `asOf=2026-12-31${windowed ? '&from=2026-01-01&to=2026-12-31' : ''}`;
+      const json = (await get(county, `dashboards/${path}?${query}`)).body;
+      if (windowed) expect([json.from, json.to, json.asOf]).toEqual(['2026-01-01', '2026-12-31', '2026-12-31']);
+      for (const row of json.data) expect(Object.keys(row)).toEqual([...columns]);
+      const byAccept = await t.http().get(`/api/v1/dashboards/${path}?${query}`).set('Authorization', county.bearer).set('Accept', 'text/csv');
+      const byFormat = await get(county, `dashboards/${path}?${query}&format=csv`);
+      for (const res of [byAccept, byFormat]) {
+        expect([res.status, res.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/csv/)]);
+        expect(res.text.split('\r\n')[0]).toBe(columns.join(','));
+        expect(res.text.trim().split('\r\n')).toHaveLength(json.data.length + 1);
+      }
+      expect(byAccept.text).toBe(byFormat.text);
+    });
+
+    it.each(DASHBOARDS)('%s: bad input is a 400 naming the field', async (path, _c, _s, windowed) => {
+      const cases: [string, string][] = [
+        ['asOf=2026-02-30', 'asOf'], ['asOf=yesterday', 'asOf'], ['localityId=abc', 'localityId'], ['schoolId=1', 'schoolId'],
+        ['organisationId=', 'organisationId'], ['format=xlsx', 'format'], ['colour=red', 'colour'],
+        ...(windowed
+          ? ([
+              ['groupBy=nope', 'groupBy'], ['from=2026-13-01', 'from'], ['to=31/12/2026', 'to'], ['from=2026-02-01&to=2026-01-31', 'from'],
+              ['from=2016-01-01&to=2026-01-02', 'to'],
+            ] as [string, string][])
+          : ([['kind=NOPE', 'kind'], ['status=MET_LATE', 'status'], ['from=2026-01-01', 'from']] as [string, string][])),
+        // Only from given: timeliness and locality-model default to to asOf + 1 year, so over 10 years names from.
+        ...(path === 'timeliness' || path === 'locality-model' ? ([['from=2017-01-01&asOf=2026-06-30', 'from']] as [string, string][]) : []),
+        ...(path === 'timeliness' ? ([['kind=NOPE', 'kind']] as [string, string][]) : []),
+      ];
+      for (const [query, field] of cases) {
+        const res = await t.http().get(`/api/v1/dashboards/${path}?${query}`).set('Authorization', county.bearer);
+        expect({ query, status: res.status, type: res.body.type, field: res.body.errors?.[0]?.field }).toEqual({ query, status: 400, type: '/problems/validation', field });
+      }
+    });
+
+    it('OpenAPI: every dashboard answers JSON and CSV, documents 400 and 404, and has an example for every row field', async () => {
+      const doc = (await t.http().get('/docs-json').expect(200)).body;
+      for (const [path, columns, schema] of DASHBOARDS) {
+        const op = doc.paths[`/api/v1/dashboards/${path}`].get;
+        expect({ path, produces: Object.keys(op.responses['200'].content).sort(), problems: ['400', '404'].filter((s) => op.responses[s]) }).toEqual({
+          path, produces: ['application/json', 'text/csv'], problems: ['400', '404'],
+        });
+        const properties = doc.components.schemas[schema].properties;
+        expect(Object.keys(properties)).toEqual([...columns]);
+        expect({ schema, withoutExample: columns.filter((c) => !('example' in properties[c]) && !properties[c].allOf && !properties[c].$ref) }).toEqual({ schema, withoutExample: [] });
+      }
     });
   });
 
