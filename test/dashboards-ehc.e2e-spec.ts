@@ -176,6 +176,13 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
     await appeal(plans.s3.caseId, 'MEDIATION', 'PLAN', '2028-05-10');
     plans.s4 = await ehcCase({ school: A.a1, received: '2027-01-04', dta: [true, '2027-02-01'], issue: [true, '2027-04-01'], finalOn: '2027-05-01' });
     await t.dataSource.query(`UPDATE ehc_plan SET ceased_on = '2028-03-31', cease_reason = 5 WHERE id = $1`, [plans.s4.planId]);
+
+    // Mediation and tribunal against the 20 weeks, on 2029 plans.
+    const q1 = await plan('q1', A.a1, '2029-01-01', 100); // 2029-04-11
+    await appeal(q1.caseId, 'TRIBUNAL', 'ASSESSMENT', '2029-03-01');
+    await plan('q2', A.a1, '2029-01-01', 200); // 2029-07-20
+    const q3 = await plan('q3', A.a2, '2029-02-01', 120); // 2029-06-01
+    await appeal(q3.caseId, 'MEDIATION', 'PLAN', '2029-07-01');
   }, 180000); // boots the app and writes the dataset: slow on the embedded database of a busy machine
   afterAll(async () => {
     await t?.close();
@@ -189,9 +196,10 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
 
   describe('GET /dashboards/ehc-20-week', () => {
     const W = 'from=2026-01-01&to=2026-12-31&asOf=2027-01-31';
+    /** f = [issued, within, 20-52, over 52, issued ex., within ex., with mediation or tribunal (default 0)]. */
     const row = (groupId: string, groupName: string, f: number[], mean: number | null, rate: number | null, rateEx: number | null) => ({
       groupId, groupName, issued: f[0], within20Weeks: f[1], within20To52Weeks: f[2], over52Weeks: f[3], meanWeeksToIssue: mean, rate,
-      issuedExcludingExceptions: f[4], within20WeeksExcludingExceptions: f[5], rateExcludingExceptions: rateEx,
+      issuedExcludingExceptions: f[4], within20WeeksExcludingExceptions: f[5], rateExcludingExceptions: rateEx, issuedWithMediationOrTribunal: f[6] ?? 0,
     });
 
     it('by locality: the 140-day and 364-day boundaries, exceptions excluded, the calendar-year edges', async () => {
@@ -240,6 +248,17 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       expect(only.data.map((r: { groupId: string; issued: number }) => [r.groupId, r.issued])).toEqual([[B.localityId, 1]]); // p8
     });
 
+    it('like DfE, leaves out plans whose request or assessment went to mediation or tribunal (by asOf), counted apart', async () => {
+      // 2029: q1 (day 100, tribunal on the assessment) left out; q2 (day 200); q3 (day 120, mediation about the plan only: counted).
+      expect((await get(county, 'dashboards/ehc-20-week?from=2029-01-01&to=2029-12-31&asOf=2029-12-31')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [2, 1, 1, 0, 2, 1, 1], oneDecimal(200 + 120, 14), 0.5, 0.5),
+      ]);
+      // As of 2029-05-01 only q1 was issued, and its tribunal (from 2029-03-01) had started: nothing to time.
+      expect((await get(county, 'dashboards/ehc-20-week?from=2029-01-01&to=2029-12-31&asOf=2029-05-01')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [0, 0, 0, 0, 0, 0, 1], null, null, null),
+      ]);
+    });
+
     it('scope: a locality manager sees only their locality; another locality is 404; a school filter narrows', async () => {
       expect((await get(managerB, `dashboards/ehc-20-week?${W}`)).body.data.map((r: { groupId: string }) => r.groupId)).toEqual([B.localityId]);
       const res = await get(managerB, `dashboards/ehc-20-week?${W}&localityId=${A.localityId}`, 404);
@@ -254,7 +273,7 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       const lines = res.text.trim().split('\r\n');
       expect(lines[0]).toBe(EHC_20_WEEK_CSV_COLUMNS.join(','));
       expect(lines[0].split(',')).toEqual(Object.keys((await get(county, `dashboards/ehc-20-week?${W}`)).body.data[0]));
-      expect(lines[2]).toBe(`${B.localityId},Birch Downs,1,1,0,0,17.3,1,1,1,1`); // 121 / 7 = 17.29 weeks, to 1 decimal
+      expect(lines[2]).toBe(`${B.localityId},Birch Downs,1,1,0,0,17.3,1,1,1,1,0`); // 121 / 7 = 17.29 weeks, to 1 decimal
     });
 
     it('bad input: 400 naming each field, nothing else answered', async () => {

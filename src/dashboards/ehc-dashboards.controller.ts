@@ -37,7 +37,9 @@ export class EhcDashboardsController {
       'Plans selected by final plan issue date in [from, to] and on or before asOf; new plans only (issued from an EHC needs assessment). ' +
       'Days to issue = issuedOn - requestReceivedOn; within 20 weeks = at most 140 days; 20 to 52 weeks = 141..364 days; over 52 weeks = ' +
       'over 364 days; meanWeeksToIssue = mean days / 7; rate = within20Weeks / issued. Excluding exceptions: without plans whose case had ' +
-      'an exception (Reg 13(3)) starting on or before asOf or whose EHC_FINAL_PLAN deadline is excepted. ' + COMMON,
+      'an exception (Reg 13(3)) starting on or before asOf or whose EHC_FINAL_PLAN deadline is excepted. As in DfE’s timeliness figures, ' +
+      'plans whose request or assessment went to mediation or tribunal (started by asOf) are left out of all of these and counted in ' +
+      'issuedWithMediationOrTribunal. ' + COMMON,
   })
   @ApiOkResponse({ type: Ehc20WeekDashboard })
   @ApiProduces('application/json', 'text/csv')

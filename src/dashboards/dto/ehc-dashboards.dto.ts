@@ -61,7 +61,12 @@ class WindowColumns {
 }
 
 export class Ehc20WeekRow extends GroupColumns {
-  @ApiProperty({ example: 120, description: 'New EHC plans (plans from an EHC needs assessment) whose final plan was issued in [from, to] and on or before asOf' })
+  @ApiProperty({
+    example: 120,
+    description:
+      'New EHC plans (plans from an EHC needs assessment) whose final plan was issued in [from, to] and on or before asOf, without ' +
+      'mediation or tribunal on the request or assessment (DfE’s timeliness base; see issuedWithMediationOrTribunal)',
+  })
   issued: number;
 
   @ApiProperty({ example: 40, description: 'Of those, issued on or before request received + 140 days (20 weeks)' })
@@ -88,8 +93,16 @@ export class Ehc20WeekRow extends GroupColumns {
   @ApiProperty({ example: 38, description: 'within20Weeks, not counting those plans' })
   within20WeeksExcludingExceptions: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.38, description: 'within20WeeksExcludingExceptions / issuedExcludingExceptions; null when 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.38, description: 'within20WeeksExcludingExceptions / issuedExcludingExceptions, to 4 decimals; null when 0' })
   rateExcludingExceptions: number | null;
+
+  @ApiProperty({
+    example: 3,
+    description:
+      'New plans issued in the window left out of every figure above because the request or assessment went to mediation or tribunal ' +
+      '(started by asOf), as DfE’s timeliness figures leave them out; all new plans issued = issued + this',
+  })
+  issuedWithMediationOrTribunal: number;
 }
 
 export class Ehc20WeekDashboard extends WindowColumns {
@@ -99,7 +112,7 @@ export class Ehc20WeekDashboard extends WindowColumns {
 
 export const EHC_20_WEEK_CSV_COLUMNS = [
   'groupId', 'groupName', 'issued', 'within20Weeks', 'within20To52Weeks', 'over52Weeks', 'meanWeeksToIssue', 'rate',
-  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions',
+  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions', 'issuedWithMediationOrTribunal',
 ] as const satisfies readonly (keyof Ehc20WeekRow)[];
 
 export class EhcRequestsRow extends GroupColumns {
