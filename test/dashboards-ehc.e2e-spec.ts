@@ -1,8 +1,12 @@
 import { addDays } from '../src/common/dates/calendar-date';
 import { ANNUAL_REVIEWS_CSV_COLUMNS, EHC_20_WEEK_CSV_COLUMNS, EHC_REQUESTS_CSV_COLUMNS } from '../src/dashboards/dto/ehc-dashboards.dto';
+import { LOCALITY_MODEL_CSV_COLUMNS } from '../src/dashboards/dto/locality-model.dto';
+import { WORKLIST_CSV_COLUMNS } from '../src/dashboards/dto/overdue-worklist.dto';
+import { TIMELINESS_CSV_COLUMNS } from '../src/dashboards/dto/timeliness-dashboard.dto';
 import { SEN2_COLUMNS, SEN2_MODULES } from '../src/exports/dto/sen2-export.dto';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { oneDecimal, rate } from './support/dashboard-figures';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -27,6 +31,7 @@ interface Case {
   exceptionFrom?: string;
   deadlineExcepted?: boolean;
   secondaryNeed?: string;
+  requestedBy?: 'PARENT' | 'YOUNG_PERSON' | 'SCHOOL' | 'OTHER';
 }
 
 async function pupil(school: string, secondaryNeed: string | null = null): Promise<{ id: string; upn: string }> {
@@ -56,9 +61,9 @@ async function ehcCase(c: Case): Promise<{ caseId: string; planId?: string; pupi
   const [row] = await t.dataSource.query(
     `INSERT INTO ehc_assessment (pupil_id, request_received_on, requested_by, stage, decision_to_assess, decision_to_assess_on, issue_decision,
        issue_decision_on, final_plan_issued_on, withdrawn_on, withdraw_reason)
-     VALUES ($1, $2, 'PARENT', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+     VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
     [p.id, c.received, stage, c.dta?.[0] ?? null, c.dta?.[1] ?? null, c.issue?.[0] ?? null, c.issue?.[1] ?? null, c.finalOn ?? null,
-      c.withdrawnOn ?? null, c.withdrawnOn ? 'moved away' : null],
+      c.withdrawnOn ?? null, c.withdrawnOn ? 'moved away' : null, c.requestedBy ?? 'PARENT'],
   );
   let planId: string | undefined;
   if (c.finalOn) {
@@ -97,8 +102,6 @@ async function place(code: string, name: string, area: string, schools: string[]
   return { localityId: locality.id as string, schoolIds: ids };
 }
 
-const round = <T>(rows: T[]): T[] =>
-  rows.map((row) => Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v]))) as T[];
 
 describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', () => {
   let county: TestUser;
@@ -161,6 +164,25 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
     await review('p4', '2027-12-31'); // v4: pending (the window's last day)
     await review('p5', '2026-12-31', ['MAINTAIN', 3]); // v5: before the window
     await review('p7', '2027-06-01'); // v6: B, pending
+
+    // The SEN2 codes, on 2028 cases (a year no dashboard above reads).
+    const appeal = (caseId: string, kind: string, stage: string, on: string) =>
+      t.dataSource.query(`INSERT INTO ehc_appeal (assessment_id, kind, stage, started_on) VALUES ($1, $2, $3, $4)`, [caseId, kind, stage, on]);
+    plans.s1 = await ehcCase({ school: A.a1, received: '2028-01-10', requestedBy: 'SCHOOL', dta: [false, '2028-02-01'] });
+    await appeal(plans.s1.caseId, 'MEDIATION', 'REQUEST', '2028-02-20');
+    plans.s2 = await ehcCase({ school: A.a1, received: '2028-01-12', requestedBy: 'OTHER', dta: [true, '2028-02-10'], issue: [false, '2028-05-01'] });
+    await appeal(plans.s2.caseId, 'TRIBUNAL', 'ASSESSMENT', '2028-06-01');
+    plans.s3 = await ehcCase({ school: A.a1, received: '2028-01-15', requestedBy: 'YOUNG_PERSON', dta: [true, '2028-02-01'], issue: [true, '2028-04-20'] });
+    await appeal(plans.s3.caseId, 'MEDIATION', 'PLAN', '2028-05-10');
+    plans.s4 = await ehcCase({ school: A.a1, received: '2027-01-04', dta: [true, '2027-02-01'], issue: [true, '2027-04-01'], finalOn: '2027-05-01' });
+    await t.dataSource.query(`UPDATE ehc_plan SET ceased_on = '2028-03-31', cease_reason = 5 WHERE id = $1`, [plans.s4.planId]);
+
+    // Mediation and tribunal against the 20 weeks, on 2029 plans.
+    const q1 = await plan('q1', A.a1, '2029-01-01', 100); // 2029-04-11
+    await appeal(q1.caseId, 'TRIBUNAL', 'ASSESSMENT', '2029-03-01');
+    await plan('q2', A.a1, '2029-01-01', 200); // 2029-07-20
+    const q3 = await plan('q3', A.a2, '2029-02-01', 120); // 2029-06-01
+    await appeal(q3.caseId, 'MEDIATION', 'PLAN', '2029-07-01');
   }, 180000); // boots the app and writes the dataset: slow on the embedded database of a busy machine
   afterAll(async () => {
     await t?.close();
@@ -174,48 +196,45 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
 
   describe('GET /dashboards/ehc-20-week', () => {
     const W = 'from=2026-01-01&to=2026-12-31&asOf=2027-01-31';
+    /** f = [issued, within, 20-52, over 52, issued ex., within ex., with mediation or tribunal (default 0)]. */
     const row = (groupId: string, groupName: string, f: number[], mean: number | null, rate: number | null, rateEx: number | null) => ({
       groupId, groupName, issued: f[0], within20Weeks: f[1], within20To52Weeks: f[2], over52Weeks: f[3], meanWeeksToIssue: mean, rate,
-      issuedExcludingExceptions: f[4], within20WeeksExcludingExceptions: f[5], rateExcludingExceptions: rateEx,
+      issuedExcludingExceptions: f[4], within20WeeksExcludingExceptions: f[5], rateExcludingExceptions: rateEx, issuedWithMediationOrTribunal: f[6] ?? 0,
     });
 
     it('by locality: the 140-day and 364-day boundaries, exceptions excluded, the calendar-year edges', async () => {
       const body = (await get(county, `dashboards/ehc-20-week?groupBy=locality&${W}`)).body;
-      expect({ ...body, data: round(body.data) }).toEqual({
+      expect(body).toEqual({
         groupBy: 'locality', from: '2026-01-01', to: '2026-12-31', asOf: '2027-01-31',
-        data: round([
+        data: [
           // p1..p6: within p1 (140), p5 (100); 20-52 p2 (141), p3 (364), p6 (200); over p4 (365). Mean (140+141+364+365+100+200)/6/7.
           // Excluding p5 (exception) and p6 (excepted deadline): p1..p4, within p1.
-          row(A.localityId, 'Alder Vale', [6, 2, 3, 1, 4, 1], 1310 / 42, 2 / 6, 0.25),
+          row(A.localityId, 'Alder Vale', [6, 2, 3, 1, 4, 1], oneDecimal(1310, 42), rate(2, 6), rate(1, 4)),
           // p7 issued on 31 December; p8 (31 Dec 2025) and p9 (1 Jan 2027) outside.
-          row(B.localityId, 'Birch Downs', [1, 1, 0, 0, 1, 1], 121 / 7, 1, 1),
-        ]),
+          row(B.localityId, 'Birch Downs', [1, 1, 0, 0, 1, 1], oneDecimal(121, 7), 1, 1),
+        ],
       });
     });
 
     it('by month and by school', async () => {
-      expect(round((await get(county, `dashboards/ehc-20-week?groupBy=month&${W}`)).body.data)).toEqual(
-        round([
-          row('2026-05', '2026-05', [4, 2, 2, 0, 3, 1], (140 + 141 + 364 + 100) / 28, 0.5, 1 / 3), // p1, p2, p3, p5
-          row('2026-06', '2026-06', [1, 0, 0, 1, 1, 0], 365 / 7, 0, 0), // p4
-          row('2026-08', '2026-08', [1, 0, 1, 0, 0, 0], 200 / 7, 0, null), // p6: only an excepted plan
-          row('2026-12', '2026-12', [1, 1, 0, 0, 1, 1], 121 / 7, 1, 1), // p7
-        ]),
-      );
-      expect(round((await get(county, `dashboards/ehc-20-week?groupBy=school&${W}`)).body.data)).toEqual(
-        round([
-          row(A.a1, 'Alder One Primary', [4, 2, 2, 0, 2, 1], (140 + 141 + 100 + 200) / 28, 0.5, 0.5),
-          row(A.a2, 'Alder Two Primary', [2, 0, 1, 1, 2, 0], (364 + 365) / 14, 0, 0),
-          row(B.b1, 'Birch One Primary', [1, 1, 0, 0, 1, 1], 121 / 7, 1, 1),
-        ]),
-      );
+      expect((await get(county, `dashboards/ehc-20-week?groupBy=month&${W}`)).body.data).toEqual([
+        row('2026-05', '2026-05', [4, 2, 2, 0, 3, 1], oneDecimal(140 + 141 + 364 + 100, 28), 0.5, rate(1, 3)), // p1, p2, p3, p5
+        row('2026-06', '2026-06', [1, 0, 0, 1, 1, 0], oneDecimal(365, 7), 0, 0), // p4
+        row('2026-08', '2026-08', [1, 0, 1, 0, 0, 0], oneDecimal(200, 7), 0, null), // p6: only an excepted plan
+        row('2026-12', '2026-12', [1, 1, 0, 0, 1, 1], oneDecimal(121, 7), 1, 1), // p7
+      ]);
+      expect((await get(county, `dashboards/ehc-20-week?groupBy=school&${W}`)).body.data).toEqual([
+        row(A.a1, 'Alder One Primary', [4, 2, 2, 0, 2, 1], oneDecimal(140 + 141 + 100 + 200, 28), 0.5, 0.5),
+        row(A.a2, 'Alder Two Primary', [2, 0, 1, 1, 2, 0], oneDecimal(364 + 365, 14), 0, 0),
+        row(B.b1, 'Birch One Primary', [1, 1, 0, 0, 1, 1], oneDecimal(121, 7), 1, 1),
+      ]);
     });
 
     it('asOf: only plans issued by then, exceptions recorded by then', async () => {
       // asOf 2026-05-30: p5 (05-12), p1 (05-25), p2 (05-27); p5's exception (from 03-01) counts.
-      expect(round((await get(county, 'dashboards/ehc-20-week?from=2026-01-01&to=2026-12-31&asOf=2026-05-30')).body.data)).toEqual(
-        round([row(A.localityId, 'Alder Vale', [3, 2, 1, 0, 2, 1], (100 + 140 + 141) / 21, 2 / 3, 0.5)]),
-      );
+      expect((await get(county, 'dashboards/ehc-20-week?from=2026-01-01&to=2026-12-31&asOf=2026-05-30')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [3, 2, 1, 0, 2, 1], oneDecimal(100 + 140 + 141, 21), rate(2, 3), 0.5),
+      ]);
       // asOf 2026-02-28 nothing was issued: no rows.
       expect((await get(county, 'dashboards/ehc-20-week?from=2026-01-01&to=2026-12-31&asOf=2026-02-28')).body.data).toEqual([]);
     });
@@ -227,6 +246,17 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       const only = (await get(county, 'dashboards/ehc-20-week?from=2025-01-01&asOf=2027-01-31')).body;
       expect([only.from, only.to]).toEqual(['2025-01-01', '2025-12-31']);
       expect(only.data.map((r: { groupId: string; issued: number }) => [r.groupId, r.issued])).toEqual([[B.localityId, 1]]); // p8
+    });
+
+    it('like DfE, leaves out plans whose request or assessment went to mediation or tribunal (by asOf), counted apart', async () => {
+      // 2029: q1 (day 100, tribunal on the assessment) left out; q2 (day 200); q3 (day 120, mediation about the plan only: counted).
+      expect((await get(county, 'dashboards/ehc-20-week?from=2029-01-01&to=2029-12-31&asOf=2029-12-31')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [2, 1, 1, 0, 2, 1, 1], oneDecimal(200 + 120, 14), 0.5, 0.5),
+      ]);
+      // As of 2029-05-01 only q1 was issued, and its tribunal (from 2029-03-01) had started: nothing to time.
+      expect((await get(county, 'dashboards/ehc-20-week?from=2029-01-01&to=2029-12-31&asOf=2029-05-01')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [0, 0, 0, 0, 0, 0, 1], null, null, null),
+      ]);
     });
 
     it('scope: a locality manager sees only their locality; another locality is 404; a school filter narrows', async () => {
@@ -243,7 +273,7 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
       const lines = res.text.trim().split('\r\n');
       expect(lines[0]).toBe(EHC_20_WEEK_CSV_COLUMNS.join(','));
       expect(lines[0].split(',')).toEqual(Object.keys((await get(county, `dashboards/ehc-20-week?${W}`)).body.data[0]));
-      expect(lines[2]).toBe(`${B.localityId},Birch Downs,1,1,0,0,${121 / 7},1,1,1,1`);
+      expect(lines[2]).toBe(`${B.localityId},Birch Downs,1,1,0,0,17.3,1,1,1,1,0`); // 121 / 7 = 17.29 weeks, to 1 decimal
     });
 
     it('bad input: 400 naming each field, nothing else answered', async () => {
@@ -264,18 +294,17 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
 
     it('requests received in the year: decided, within 6 weeks (day 42 in, day 43 out), refused, withdrawn, pending; null rates', async () => {
       const body = (await get(county, 'dashboards/ehc-requests?from=2024-01-01&to=2024-12-31&asOf=2025-06-30')).body;
-      expect(round(body.data)).toEqual(
-        round([
-          row(A.localityId, 'Alder Vale', [5, 3, 2, 2, 1, 1], 2 / 3, 2 / 3), // r1..r5
-          row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null), // r7
-        ]),
-      );
+      expect(body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [5, 3, 2, 2, 1, 1], rate(2, 3), rate(2, 3)), // r1..r5: 0.6667
+        row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null), // r7
+      ]);
     });
 
     it('asOf 2024-04-12: r4 and r5 not yet received, r2 not yet decided', async () => {
-      expect(round((await get(county, 'dashboards/ehc-requests?from=2024-01-01&to=2024-12-31&asOf=2024-04-12')).body.data)).toEqual(
-        round([row(A.localityId, 'Alder Vale', [3, 2, 2, 1, 0, 1], 1, 0.5), row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null)]),
-      );
+      expect((await get(county, 'dashboards/ehc-requests?from=2024-01-01&to=2024-12-31&asOf=2024-04-12')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [3, 2, 2, 1, 0, 1], 1, 0.5),
+        row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 1], null, null),
+      ]);
     });
 
     it('CSV header = JSON fields; scope 404', async () => {
@@ -293,13 +322,14 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
     });
 
     it('meetings in the year: decisions within 4 weeks (day 28 in, day 29 out); null rate with no decision', async () => {
-      expect(round((await get(county, 'dashboards/annual-reviews?from=2027-01-01&to=2027-12-31&asOf=2028-01-31')).body.data)).toEqual(
-        round([row(A.localityId, 'Alder Vale', [4, 3, 2, 1, 1, 1, 1], 2 / 3), row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 0, 1], null)]),
-      );
+      expect((await get(county, 'dashboards/annual-reviews?from=2027-01-01&to=2027-12-31&asOf=2028-01-31')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [4, 3, 2, 1, 1, 1, 1], rate(2, 3)),
+        row(B.localityId, 'Birch Downs', [1, 0, 0, 0, 0, 0, 1], null),
+      ]);
       // As of 2027-03-01: v1 decided that day, v2 (03-02) and v3 (03-06) not yet; v4 and v6 not held yet.
-      expect(round((await get(county, 'dashboards/annual-reviews?from=2027-01-01&to=2027-12-31&asOf=2027-03-01')).body.data)).toEqual(
-        round([row(A.localityId, 'Alder Vale', [3, 1, 1, 1, 0, 0, 2], 1)]),
-      );
+      expect((await get(county, 'dashboards/annual-reviews?from=2027-01-01&to=2027-12-31&asOf=2027-03-01')).body.data).toEqual([
+        row(A.localityId, 'Alder Vale', [3, 1, 1, 1, 0, 0, 2], 1),
+      ]);
     });
 
     it('CSV header = JSON fields; the caseworker of another area sees only theirs', async () => {
@@ -312,34 +342,117 @@ describe('dashboards: EHC 20 weeks, EHC requests, annual reviews; SEN2 export', 
     });
   });
 
+  describe('every dashboard (issue 8: asOf, JSON and CSV, OpenAPI, bad input)', () => {
+    /** path, its CSV columns, its row schema, and whether it takes a from..to window and groupBy. */
+    const DASHBOARDS: [string, readonly string[], string, boolean][] = [
+      ['timeliness', TIMELINESS_CSV_COLUMNS, 'TimelinessRow', true],
+      ['overdue', WORKLIST_CSV_COLUMNS, 'WorklistRow', false],
+      ['ehc-20-week', EHC_20_WEEK_CSV_COLUMNS, 'Ehc20WeekRow', true],
+      ['ehc-requests', EHC_REQUESTS_CSV_COLUMNS, 'EhcRequestsRow', true],
+      ['annual-reviews', ANNUAL_REVIEWS_CSV_COLUMNS, 'AnnualReviewsRow', true],
+      ['locality-model', LOCALITY_MODEL_CSV_COLUMNS, 'LocalityModelRow', true],
+    ];
+
+    it.each(DASHBOARDS)('%s: asOf taken; JSON fields = CSV header, by Accept: text/csv and by ?format=csv alike', async (path, columns, _, windowed) => {
+      const query = `asOf=2026-12-31${windowed ? '&from=2026-01-01&to=2026-12-31' : ''}`;
+      const json = (await get(county, `dashboards/${path}?${query}`)).body;
+      if (windowed) expect([json.from, json.to, json.asOf]).toEqual(['2026-01-01', '2026-12-31', '2026-12-31']);
+      for (const row of json.data) expect(Object.keys(row)).toEqual([...columns]);
+      const byAccept = await t.http().get(`/api/v1/dashboards/${path}?${query}`).set('Authorization', county.bearer).set('Accept', 'text/csv');
+      const byFormat = await get(county, `dashboards/${path}?${query}&format=csv`);
+      for (const res of [byAccept, byFormat]) {
+        expect([res.status, res.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/csv/)]);
+        expect(res.text.split('\r\n')[0]).toBe(columns.join(','));
+        expect(res.text.trim().split('\r\n')).toHaveLength(json.data.length + 1);
+      }
+      expect(byAccept.text).toBe(byFormat.text);
+    });
+
+    it.each(DASHBOARDS)('%s: bad input is a 400 naming the field', async (path, _c, _s, windowed) => {
+      const cases: [string, string][] = [
+        ['asOf=2026-02-30', 'asOf'], ['asOf=yesterday', 'asOf'], ['localityId=abc', 'localityId'], ['schoolId=1', 'schoolId'],
+        ['organisationId=', 'organisationId'], ['format=xlsx', 'format'], ['colour=red', 'colour'],
+        ...(windowed
+          ? ([
+              ['groupBy=nope', 'groupBy'], ['from=2026-13-01', 'from'], ['to=31/12/2026', 'to'], ['from=2026-02-01&to=2026-01-31', 'from'],
+              ['from=2016-01-01&to=2026-01-02', 'to'],
+            ] as [string, string][])
+          : ([['kind=NOPE', 'kind'], ['status=MET_LATE', 'status'], ['from=2026-01-01', 'from']] as [string, string][])),
+        // Only from given: timeliness and locality-model default to to asOf + 1 year, so over 10 years names from.
+        ...(path === 'timeliness' || path === 'locality-model' ? ([['from=2017-01-01&asOf=2026-06-30', 'from']] as [string, string][]) : []),
+        ...(path === 'timeliness' ? ([['kind=NOPE', 'kind']] as [string, string][]) : []),
+      ];
+      for (const [query, field] of cases) {
+        const res = await t.http().get(`/api/v1/dashboards/${path}?${query}`).set('Authorization', county.bearer);
+        expect({ query, status: res.status, type: res.body.type, field: res.body.errors?.[0]?.field }).toEqual({ query, status: 400, type: '/problems/validation', field });
+      }
+    });
+
+    it('OpenAPI: every dashboard answers JSON and CSV, documents 400 and 404, and has an example for every row field', async () => {
+      const doc = (await t.http().get('/docs-json').expect(200)).body;
+      for (const [path, columns, schema] of DASHBOARDS) {
+        const op = doc.paths[`/api/v1/dashboards/${path}`].get;
+        expect({ path, produces: Object.keys(op.responses['200'].content).sort(), problems: ['400', '404'].filter((s) => op.responses[s]) }).toEqual({
+          path, produces: ['application/json', 'text/csv'], problems: ['400', '404'],
+        });
+        const properties = doc.components.schemas[schema].properties;
+        expect(Object.keys(properties)).toEqual([...columns]);
+        expect({ schema, withoutExample: columns.filter((c) => !('example' in properties[c]) && !properties[c].allOf && !properties[c].$ref) }).toEqual({ schema, withoutExample: [] });
+      }
+    });
+  });
+
   describe('GET /exports/sen2', () => {
     const csv = async (user: TestUser, query: string, status = 200) => (await get(user, `exports/sen2?${query}`, status)).text;
+    const rows = async (year: number, module: string, upn: string) =>
+      (await csv(county, `year=${year}&module=${module}`)).split('\r\n').filter((l) => l.includes(upn));
+    /** The person columns: LEA, Surname (Pupil<serial>, the UPN's last 3 digits), Forename, PersonBirthDate, UPN. */
+    const person = (key: string) => `886,Pupil${Number(plans[key].upn.slice(-3))},Ada,2016-05-04,${plans[key].upn}`;
 
-    it('every module: a header row of the SEN2 fields in order', async () => {
+    it('every module: a header row of the SEN2 items in the guide’s order', async () => {
       for (const module of SEN2_MODULES) {
         const text = await csv(county, `year=2026&module=${module}`);
         expect(text.split('\r\n')[0]).toBe(SEN2_COLUMNS[module].join(','));
       }
-      expect(SEN2_COLUMNS.requests).toEqual([
-        'LA', 'UPN', 'Surname', 'Forename', 'PersonBirthDate', 'ReceivedDate', 'RequestSource', 'RequestOutcome', 'RequestOutcomeDate', 'RequestMediation', 'RequestTribunal',
-      ]);
+      const P = ['LEA', 'Surname', 'Forename', 'PersonBirthDate', 'UPN'];
+      expect(SEN2_COLUMNS).toEqual({
+        requests: [...P, 'ReceivedDate', 'RequestSource', 'RequestOutcomeDate', 'RequestOutcome', 'RequestMediation', 'RequestTribunal'],
+        assessments: [...P, 'ReceivedDate', 'AssessmentOutcome', 'AssessmentOutcomeDate', 'AssessmentMediation', 'AssessmentTribunal', 'OtherMediation', 'OtherTribunal', 'Week20'],
+        'named-plans': [...P, 'StartDate', 'CeaseDate', 'CeaseReason'],
+        'active-plans': [...P, 'StartDate', 'ReviewMeeting', 'ReviewOutcome', 'ReviewDraft', 'PhaseTransferDueDate', 'PhaseTransferFinalDate', 'LastReview'],
+        placements: [...P, 'URN', 'PlacementRank'],
+        needs: [...P, 'SENtype', 'SENtypeRank'],
+      });
     });
 
     it('requests: one known row, and the year selects by date received', async () => {
       const lines = (await csv(county, 'year=2026&module=requests')).trim().split('\r\n');
-      const p1 = lines.find((l) => l.includes(plans.p1.upn));
-      expect(p1).toBe(`886,${plans.p1.upn},Pupil1,Ada,2016-05-04,2026-01-05,1,A,2026-02-04,N,N`);
+      expect(lines.filter((l) => l.includes(plans.p1.upn))).toEqual([`${person('p1')},2026-01-05,1,2026-02-04,A,0,0`]);
       // received in 2026: p1, p2, p5, p6, p7, p9 and the assessing case.
       expect(lines.length - 1).toBe(7);
     });
 
-    it('assessments, named plans, active plans, placements, needs: known values', async () => {
-      const row = async (module: string, upn: string) => (await csv(county, `year=2026&module=${module}`)).split('\r\n').filter((l) => l.includes(upn));
-      expect(await row('assessments', plans.p6.upn)).toEqual([`886,${plans.p6.upn},Pupil6,Ada,2016-05-04,2026-02-01,Y,2026-05-02,2026-08-20,Y,N,N`]);
-      expect(await row('named-plans', plans.p4.upn)).toEqual([`886,${plans.p4.upn},Pupil4,Ada,2016-05-04,2026-06-01,,,N,N`]);
-      expect(await row('active-plans', plans.p5.upn)).toEqual([`886,${plans.p5.upn},Pupil5,Ada,2016-05-04,2026-05-12,2026-12-31,1,2027-01-03,,,`]);
-      expect(await row('placements', plans.p7.upn)).toEqual([`886,${plans.p7.upn},Pupil7,Ada,2016-05-04,620000,Birch One Primary,1`]);
-      expect(await row('needs', plans.p1.upn)).toEqual([`886,${plans.p1.upn},Pupil1,Ada,2016-05-04,ASD,1`, `886,${plans.p1.upn},Pupil1,Ada,2016-05-04,SLCN,2`]);
+    it('requests: RequestSource (1 parent or young person, 2 school, 5 other), outcome date then outcome, 1/0 flags', async () => {
+      expect(await rows(2028, 'requests', plans.s1.upn)).toEqual([`${person('s1')},2028-01-10,2,2028-02-01,N,1,0`]);
+      expect(await rows(2028, 'requests', plans.s2.upn)).toEqual([`${person('s2')},2028-01-12,5,2028-02-10,A,0,0`]);
+      expect(await rows(2028, 'requests', plans.s3.upn)).toEqual([`${person('s3')},2028-01-15,1,2028-02-01,A,0,0`]);
+    });
+
+    it('assessments: outcome Y dated the final plan, N dated the notice, pending with a draft only; appeals and Week20 as 1/0', async () => {
+      // p6: final plan 2026-08-20 (its draft went on 2026-05-02), EHC_FINAL_PLAN excepted: Week20 1.
+      expect(await rows(2026, 'assessments', plans.p6.upn)).toEqual([`${person('p6')},2026-02-01,Y,2026-08-20,0,0,0,0,1`]);
+      expect(await rows(2028, 'assessments', plans.s2.upn)).toEqual([`${person('s2')},2028-01-12,N,2028-05-01,0,1,0,0,0`]);
+      expect(await rows(2028, 'assessments', plans.s3.upn)).toEqual([`${person('s3')},2028-01-15,,,0,0,1,0,0`]); // mediation about the plan: Other
+      expect(await rows(2028, 'assessments', plans.s4.upn)).toEqual([]); // concluded in 2027
+    });
+
+    it('named plans, active plans, placements, needs: known values', async () => {
+      expect(await rows(2026, 'named-plans', plans.p4.upn)).toEqual([`${person('p4')},2026-06-01,,`]);
+      expect(await rows(2028, 'named-plans', plans.s4.upn)).toEqual([`${person('s4')},2027-05-01,2028-03-31,5`]); // 5: transferred to another LA
+      // p5: review met 2026-12-31, maintained (1), decided 2027-01-03; no draft, no phase transfer.
+      expect(await rows(2026, 'active-plans', plans.p5.upn)).toEqual([`${person('p5')},2026-05-12,2026-12-31,1,,,,2027-01-03`]);
+      expect(await rows(2026, 'placements', plans.p7.upn)).toEqual([`${person('p7')},620000,1`]);
+      expect(await rows(2026, 'needs', plans.p1.upn)).toEqual([`${person('p1')},ASD,1`, `${person('p1')},SLCN,2`]);
     });
 
     it('scope, roles and bad input', async () => {

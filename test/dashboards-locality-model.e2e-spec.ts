@@ -1,6 +1,7 @@
 import { LOCALITY_MODEL_CSV_COLUMNS } from '../src/dashboards/dto/locality-model.dto';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { rate } from './support/dashboard-figures';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -12,9 +13,6 @@ let t: TestApp;
 let serial = 0;
 
 const q = (sql: string, params: unknown[] = []) => t.dataSource.query(sql, params);
-
-const round = <T>(rows: T[]): T[] =>
-  rows.map((row) => Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v]))) as T[];
 
 /** A row in field order: requests [submitted, decided, median, mean], allocations [made, accepted, medianAcc, medianFirst, units, used, util]. */
 function row(groupId: string | null, groupName: string | null, r: (number | null)[], a: (number | null)[]) {
@@ -134,59 +132,49 @@ describe('dashboards: the locality model', () => {
     expect({ query, status: res.status, body: res.status === status ? undefined : res.body }).toEqual({ query, status, body: undefined });
     return res;
   }
-  const figures = async (user: TestUser, query: string) => round((await get(user, query)).body.data);
+  const figures = async (user: TestUser, query: string) => (await get(user, query)).body.data;
 
   it('by locality: days to decision (deferrals skipped), to acceptance and first session, units allocated and used', async () => {
     const body = (await get(county, `groupBy=locality&${W}`)).body;
     expect([body.groupBy, body.from, body.to, body.asOf]).toEqual(['locality', '2026-01-01', '2026-12-31', '2027-01-31']);
-    expect(round(body.data)).toEqual(
-      round([
-        // q1 (20), q2 (10), q3; al1 (acc 4, first 12, 10 units, used 5), al2 (declined: 0 units), al3 (acc 10, 4 units)
-        row(ids.A, 'Ash Vale', [3, 2, 15, 15], [3, 2, 7, 12, 14, 5, 5 / 14]),
-        row(ids.B, 'Beech Downs', [1, 1, 30, 30], [1, 1, 2, 30, 8, 8, 1]),
-      ]),
-    );
+    expect(body.data).toEqual([
+      // q1 (20), q2 (10), q3; al1 (acc 4, first 12, 10 units, used 5), al2 (declined: 0 units), al3 (acc 10, 4 units)
+      row(ids.A, 'Ash Vale', [3, 2, 15, 15], [3, 2, 7, 12, 14, 5, rate(5, 14)]),
+      row(ids.B, 'Beech Downs', [1, 1, 30, 30], [1, 1, 2, 30, 8, 8, 1]),
+    ]);
   });
 
   it('by organisation (per provider): requests by the provider their approval named; none for declined or undecided', async () => {
-    expect(await figures(county, `groupBy=organisation&${W}`)).toEqual(
-      round([
-        row(ids.O1, 'Org One', [1, 1, 20, 20], [2, 2, 7, 12, 14, 5, 5 / 14]),
-        row(ids.O2, 'Org Two', [1, 1, 30, 30], [2, 1, 2, 30, 8, 8, 1]),
-        row(null, null, [2, 1, 10, 10], NO_ALLOCATIONS),
-      ]),
-    );
+    expect(await figures(county, `groupBy=organisation&${W}`)).toEqual([
+      row(ids.O1, 'Org One', [1, 1, 20, 20], [2, 2, 7, 12, 14, 5, rate(5, 14)]),
+      row(ids.O2, 'Org Two', [1, 1, 30, 30], [2, 1, 2, 30, 8, 8, 1]),
+      row(null, null, [2, 1, 10, 10], NO_ALLOCATIONS),
+    ]);
   });
 
   it('by month (the trend) and by service', async () => {
-    expect(await figures(county, `groupBy=month&${W}`)).toEqual(
-      round([
-        row('2026-02', '2026-02', [2, 2, 15, 15], [1, 1, 4, 12, 10, 5, 0.5]),
-        row('2026-03', '2026-03', [2, 1, 30, 30], NO_ALLOCATIONS),
-        row('2026-04', '2026-04', NO_REQUESTS, [2, 1, 2, 30, 8, 8, 1]),
-        row('2026-06', '2026-06', NO_REQUESTS, [1, 1, 10, null, 4, 0, 0]),
-      ]),
-    );
-    expect(await figures(county, `groupBy=service&${W}`)).toEqual(
-      round([
-        row('LM-S1', 'Speech therapy', [2, 2, 15, 15], [2, 2, 7, 12, 14, 5, 5 / 14]),
-        row('LM-S2', 'Outreach', [2, 1, 30, 30], [2, 1, 2, 30, 8, 8, 1]),
-      ]),
-    );
+    expect(await figures(county, `groupBy=month&${W}`)).toEqual([
+      row('2026-02', '2026-02', [2, 2, 15, 15], [1, 1, 4, 12, 10, 5, 0.5]),
+      row('2026-03', '2026-03', [2, 1, 30, 30], NO_ALLOCATIONS),
+      row('2026-04', '2026-04', NO_REQUESTS, [2, 1, 2, 30, 8, 8, 1]),
+      row('2026-06', '2026-06', NO_REQUESTS, [1, 1, 10, null, 4, 0, 0]),
+    ]);
+    expect(await figures(county, `groupBy=service&${W}`)).toEqual([
+      row('LM-S1', 'Speech therapy', [2, 2, 15, 15], [2, 2, 7, 12, 14, 5, rate(5, 14)]),
+      row('LM-S2', 'Outreach', [2, 1, 30, 30], [2, 1, 2, 30, 8, 8, 1]),
+    ]);
   });
 
   it('asOf 2026-03-06: later decisions, offers and sessions had not happened', async () => {
-    expect(await figures(county, 'groupBy=locality&from=2026-01-01&to=2026-12-31&asOf=2026-03-06')).toEqual(
-      round([
-        row(ids.A, 'Ash Vale', [3, 2, 15, 15], [1, 1, 4, 12, 10, 2, 0.2]),
-        row(ids.B, 'Beech Downs', [1, 0, null, null], NO_ALLOCATIONS),
-      ]),
-    );
+    expect(await figures(county, 'groupBy=locality&from=2026-01-01&to=2026-12-31&asOf=2026-03-06')).toEqual([
+      row(ids.A, 'Ash Vale', [3, 2, 15, 15], [1, 1, 4, 12, 10, 2, 0.2]),
+      row(ids.B, 'Beech Downs', [1, 0, null, null], NO_ALLOCATIONS),
+    ]);
   });
 
   it('filters and scope: an organisation narrows both sources; a panel sees its locality only, another is 404', async () => {
-    expect(await figures(county, `organisationId=${ids.O1}&${W}`)).toEqual(round([row(ids.A, 'Ash Vale', [1, 1, 20, 20], [2, 2, 7, 12, 14, 5, 5 / 14])]));
-    expect(await figures(panelB, `groupBy=school&${W}`)).toEqual(round([row(ids.b1, 'Beech One Primary', [1, 1, 30, 30], [1, 1, 2, 30, 8, 8, 1])]));
+    expect(await figures(county, `organisationId=${ids.O1}&${W}`)).toEqual([row(ids.A, 'Ash Vale', [1, 1, 20, 20], [2, 2, 7, 12, 14, 5, rate(5, 14)])]);
+    expect(await figures(panelB, `groupBy=school&${W}`)).toEqual([row(ids.b1, 'Beech One Primary', [1, 1, 30, 30], [1, 1, 2, 30, 8, 8, 1])]);
     await get(panelB, `localityId=${ids.A}&${W}`, 404);
     await get(panelB, `schoolId=${ids.a1}&${W}`, 404);
   });

@@ -4,6 +4,7 @@ import { TIMELINESS_CSV_COLUMNS, TIMELINESS_GROUP_BY } from '../src/dashboards/d
 import { WORKLIST_CSV_COLUMNS } from '../src/dashboards/dto/overdue-worklist.dto';
 import { TimelinessService } from '../src/timeliness/timeliness.service';
 import { createUser, type TestUser } from './support/auth';
+import { rate } from './support/dashboard-figures';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -105,13 +106,6 @@ function fig(
   };
 }
 
-/** Floats compared to 9 places (percentile_cont and the rate are double precision). */
-function rounded<T>(rows: T[]): T[] {
-  return rows.map((row) =>
-    Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v])),
-  ) as T[];
-}
-
 describe('dashboards: timeliness and the overdue worklist', () => {
   let county: TestUser;
   const A = { localityId: '', a1: '', a2: '' };
@@ -165,12 +159,12 @@ describe('dashboards: timeliness and the overdue worklist', () => {
     expect({ query, status: res.status }).toEqual({ query, status: 200 });
     return res.body;
   }
-  const figures = async (user: TestUser, query: string): Promise<ReturnType<typeof fig>[]> => rounded((await dashboard(user, query)).data);
+  const figures = async (user: TestUser, query: string): Promise<ReturnType<typeof fig>[]> => (await dashboard(user, query)).data;
 
   describe('GET /dashboards/timeliness', () => {
     it('groupBy=locality as of 2026-03-01: every figure, with the window echoed', async () => {
       const body = await dashboard(county, `groupBy=locality&${WINDOW}&asOf=2026-03-01`);
-      expect({ ...body, data: rounded(body.data) }).toEqual({
+      expect(body).toEqual({
         groupBy: 'locality',
         from: '2026-01-01',
         to: '2026-12-31',
@@ -186,7 +180,7 @@ describe('dashboards: timeliness and the overdue worklist', () => {
 
     it('groupBy=school', async () => {
       expect(await figures(county, `groupBy=school&${WINDOW}&asOf=2026-03-01`)).toEqual([
-        fig(A.a1, 'Alpha One Primary', 3, 2, 0.666666667, 3, 1, 1, 15, 31, 3, 2),
+        fig(A.a1, 'Alpha One Primary', 3, 2, rate(2, 3), 3, 1, 1, 15, 31, 3, 2),
         fig(A.a2, 'Alpha Two Primary', 1, 1, 1, 1, 1, 0, 28, 28, 0, 0),
         fig(B.b1, 'Beta One Primary', 1, 0, 0, 2, 1, 0, 46, 46, 0, 0),
       ]);
@@ -205,7 +199,7 @@ describe('dashboards: timeliness and the overdue worklist', () => {
       expect(await figures(county, `groupBy=organisation&${WINDOW}&asOf=2026-03-01`)).toEqual([
         fig(o1, 'Org One', 1, 1, 1, 1, 1, 0, 13, 13, 1, 1),
         fig(o2, 'Org Two', 1, 0, 0, 1, 1, 0, 46, 46, 0, 0),
-        fig(null, null, 3, 2, 0.666666667, 4, 1, 1, 28, 33.6, 2, 1),
+        fig(null, null, 3, 2, rate(2, 3), 4, 1, 1, 28, 33.6, 2, 1),
       ]);
     });
 
@@ -233,7 +227,7 @@ describe('dashboards: timeliness and the overdue worklist', () => {
     it('selects by dueOn in [from, to], both ends included', async () => {
       // due 2026-02-02..2026-02-07: 1, 2, 3 and 12; 4 (due 02-09) is outside.
       expect(await figures(county, 'groupBy=locality&from=2026-02-02&to=2026-02-07&asOf=2026-03-01')).toEqual([
-        fig(A.localityId, 'Alpha Vale', 3, 2, 0.666666667, 0, 0, 0, 28, 33.6, 2, 1),
+        fig(A.localityId, 'Alpha Vale', 3, 2, rate(2, 3), 0, 0, 0, 28, 33.6, 2, 1),
         fig(B.localityId, 'Beta Downs', 1, 0, 0, 0, 0, 0, 46, 46, 0, 0),
       ]);
       expect(await figures(county, 'groupBy=school&from=2025-06-29&to=2025-06-29&asOf=2026-03-01')).toEqual([
@@ -538,12 +532,13 @@ describe('dashboards: timeliness and the overdue worklist', () => {
       if (r.dueOn < asOf) return 'OVERDUE';
       return epoch(r.dueOn) - epoch(asOf) <= 14 ? 'DUE_SOON' : 'ON_TRACK';
     }
+    /** percentile_cont over whole days, worked in tenths (p = 0.5 or 0.9), so it is exact to the dashboard's 1 decimal. */
     function percentile(sorted: number[], p: number): number | null {
       if (sorted.length === 0) return null;
-      const position = p * (sorted.length - 1);
-      const lo = Math.floor(position);
-      const hi = Math.ceil(position);
-      return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+      const tenths = Math.round(p * 10) * (sorted.length - 1);
+      const lo = Math.floor(tenths / 10);
+      const hi = Math.ceil(tenths / 10);
+      return (sorted[lo] * 10 + (tenths % 10) * (sorted[hi] - sorted[lo])) / 10;
     }
     function expected(groupBy: string, from: string, to: string, asOf: string) {
       const groups = new Map<string | null, Row[]>();
@@ -561,7 +556,7 @@ describe('dashboards: timeliness and the overdue worklist', () => {
         const days = members.filter((_, i) => isMet(status[i])).map((r) => epoch(r.metOn!) - epoch(r.startsOn)).sort((a, b) => a - b);
         const name = groupBy === 'kind' ? DESCRIPTION[key as Kind] : groupBy === 'month' ? key : names.get(key)!;
         return fig(
-          key, name, met, metOnTime, met === 0 ? null : metOnTime / met,
+          key, name, met, metOnTime, rate(metOnTime, met),
           count((s) => ['ON_TRACK', 'DUE_SOON', 'OVERDUE'].includes(s)), count((s) => s === 'OVERDUE'), count((s) => s === 'DUE_SOON'),
           percentile(days, 0.5), percentile(days, 0.9),
           count((s, r) => isMet(s) && !r.excepted), count((s, r) => s === 'MET_ON_TIME' && !r.excepted),
@@ -575,7 +570,7 @@ describe('dashboards: timeliness and the overdue worklist', () => {
       async (groupBy, asOf) => {
         for (const [from, to] of [['2030-01-01', '2031-12-31'], ['2030-06-01', '2030-09-30']]) {
           const actual = await figures(county, `groupBy=${groupBy}&from=${from}&to=${to}&asOf=${asOf}`);
-          expect({ from, to, rows: byGroup(actual) }).toEqual({ from, to, rows: byGroup(rounded(expected(groupBy, from, to, asOf))) });
+          expect({ from, to, rows: byGroup(actual) }).toEqual({ from, to, rows: byGroup(expected(groupBy, from, to, asOf)) });
         }
       },
     );

@@ -68,7 +68,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 0, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 0, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0, annualReviews: 0,
     });
     expect(await t.dataSource.query(`SELECT id, version, updated_at FROM locality ORDER BY id`)).toEqual(before);
     expect(await registerCounts()).toEqual(registerBefore);
@@ -81,7 +81,7 @@ describe('demo seed', () => {
     const added = await t.app.get(DemoSeedService).seed();
     expect(added).toEqual({
       localities: 0, schools: 0, organisations: 0, services: 1, users: 0, pupils: 0, supportPlans: 0, deadlines: 0, resourcePools: 1, supportRequests: 0,
-      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0,
+      panelMeetings: 0, panelDecisions: 0, allocations: 0, allocationSessions: 0, ehcAssessments: 0, annualReviews: 0,
     });
   });
 
@@ -449,7 +449,40 @@ describe('demo seed', () => {
     expect(provider.utilisation).toBeLessThanOrEqual(1);
     expect(model.some((r: { requestsDecided: number; medianDaysToDecision: number }) => r.requestsDecided > 0 && r.medianDaysToDecision >= 0)).toBe(true);
     const sen2 = await t.http().get(`/api/v1/exports/sen2?year=${today.slice(0, 4)}&module=requests`).set('Authorization', county).expect(200);
-    expect(sen2.text.split('\r\n')[0]).toMatch(/^LA,UPN,Surname,Forename,PersonBirthDate,ReceivedDate,/);
+    expect(sen2.text.split('\r\n')[0]).toMatch(/^LEA,Surname,Forename,PersonBirthDate,UPN,ReceivedDate,/);
     expect(sen2.text.trim().split('\r\n').length).toBeGreaterThan(1);
+  });
+
+  it('seeds annual reviews of the plans due one: the annual-reviews dashboard shows decisions within and beyond 4 weeks', async () => {
+    const county = await login('manager@example.org');
+    const today = todayInLondon();
+    const window = `from=${addDays(today, -365)}&to=${today}`;
+    const rows = (await t.http().get(`/api/v1/dashboards/annual-reviews?${window}`).set('Authorization', county).expect(200)).body.data;
+    const sum = (field: string) => rows.reduce((n: number, r: Record<string, number>) => n + r[field], 0);
+    // About a quarter of the demo plans were issued a year or more ago (demo-ehc.ts), so a handful of reviews.
+    expect(sum('meetings')).toBeGreaterThanOrEqual(4);
+    expect(sum('decided')).toBeGreaterThanOrEqual(3);
+    expect(sum('pending')).toBe(sum('meetings') - sum('decided'));
+    expect(sum('decidedWithin4Weeks')).toBeGreaterThan(0); // decisions within 4 weeks and beyond
+    expect(sum('decidedWithin4Weeks')).toBeLessThan(sum('decided'));
+    expect([sum('maintained'), sum('amended'), sum('ceased')].every((n) => n > 0)).toBe(true);
+    expect(sum('maintained') + sum('amended') + sum('ceased')).toBe(sum('decided'));
+    // The review deadlines are on the timeliness dashboard: some met, some late.
+    const byKind = (await t.http().get('/api/v1/dashboards/timeliness?groupBy=kind').set('Authorization', county).expect(200)).body.data;
+    const decision = byKind.find((r: { groupId: string }) => r.groupId === 'ANNUAL_REVIEW_DECISION');
+    expect(decision.met).toBeGreaterThan(0);
+    expect(decision.onTimeRate).toBeGreaterThan(0);
+    expect(decision.onTimeRate).toBeLessThan(1);
+    // The rows agree with the workflow: every review has its decision deadline, met iff decided; a ceased plan has nothing open.
+    const [check] = await t.dataSource.query(`
+      SELECT (SELECT count(*)::int FROM annual_review r WHERE NOT EXISTS (SELECT 1 FROM deadline d WHERE d.subject_type = 'ANNUAL_REVIEW'
+                AND d.subject_id = r.id AND d.kind = 'ANNUAL_REVIEW_DECISION' AND d.met_on IS NOT DISTINCT FROM r.decided_on)) AS mismatched,
+             (SELECT count(*)::int FROM ehc_plan p JOIN deadline d ON d.subject_type = 'EHC_PLAN' AND d.subject_id = p.id
+               WHERE p.ceased_on IS NOT NULL AND d.met_on IS NULL AND d.cancelled_on IS NULL) AS open_on_ceased,
+             (SELECT count(*)::int FROM annual_review r JOIN deadline d ON d.subject_type = 'EHC_PLAN' AND d.subject_id = r.plan_id
+               AND d.kind = 'ANNUAL_REVIEW_MEETING' AND d.met_on = r.meeting_on) AS meetings_met,
+             (SELECT count(*)::int FROM annual_review) AS reviews`);
+    expect(check).toMatchObject({ mismatched: 0, open_on_ceased: 0 });
+    expect(check.meetings_met).toBe(check.reviews);
   });
 });

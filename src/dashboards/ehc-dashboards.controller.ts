@@ -21,7 +21,7 @@ const COMMON =
   'Calendar-year window like DfE’s tables: default 1 January to 31 December of asOf’s year (asOf default today). Figures as they stood on ' +
   'asOf, from the dated rows. Grouped by the pupil’s current locality or school, or by month. localityId and schoolId must lie within ' +
   'your scope (else 404); EHC cases have no provider, so organisationId matches nothing. Rates are fractions 0..1, null when the ' +
-  'denominator is 0. Groups with no selected record are absent. JSON or CSV (Accept: text/csv or ?format=csv; header = the JSON fields).';
+  'denominator is 0; rates to 4 decimals, weeks to 1. Groups with no selected record are absent. JSON or CSV (Accept: text/csv or ?format=csv; header = the JSON fields).';
 
 @ApiTags('dashboards')
 @Controller('dashboards')
@@ -37,7 +37,9 @@ export class EhcDashboardsController {
       'Plans selected by final plan issue date in [from, to] and on or before asOf; new plans only (issued from an EHC needs assessment). ' +
       'Days to issue = issuedOn - requestReceivedOn; within 20 weeks = at most 140 days; 20 to 52 weeks = 141..364 days; over 52 weeks = ' +
       'over 364 days; meanWeeksToIssue = mean days / 7; rate = within20Weeks / issued. Excluding exceptions: without plans whose case had ' +
-      'an exception (Reg 13(3)) starting on or before asOf or whose EHC_FINAL_PLAN deadline is excepted. ' + COMMON,
+      'an exception (Reg 13(3)) starting on or before asOf or whose EHC_FINAL_PLAN deadline is excepted. As in DfE’s timeliness figures, ' +
+      'plans whose request or assessment went to mediation or tribunal (started by asOf) are left out of all of these and counted in ' +
+      'issuedWithMediationOrTribunal. ' + COMMON,
   })
   @ApiOkResponse({ type: Ehc20WeekDashboard })
   @ApiProduces('application/json', 'text/csv')
@@ -57,7 +59,8 @@ export class EhcDashboardsController {
   @ApiOperation({
     summary: 'EHC needs assessment requests decided within 6 weeks, and the refusal rate (DfE measure)',
     description:
-      'Requests selected by date received in [from, to] and on or before asOf. decided = a decision whether to assess made on or before ' +
+      'Requests selected by date received in [from, to] and on or before asOf, as DfE tabulates requests received during the calendar ' +
+      'year; the 6 weeks run from receipt (Reg 5(1)). decided = a decision whether to assess made on or before ' +
       'asOf; decidedWithin6Weeks = decided at most 42 days after receipt; within6WeeksRate = decidedWithin6Weeks / decided; refused = ' +
       'decided not to assess; refusalRate = refused / decided; withdrawn = withdrawn by asOf before a decision; pending = the rest. ' + COMMON,
   })

@@ -14,7 +14,7 @@ import {
   type EhcRequestsDashboard,
   type EhcRequestsRow,
 } from './dto/ehc-dashboards.dto';
-import { countWhere, fraction, type Grouping, groupedAggregate, monthGrouping, placeGrouping, resolveCalendarYearWindow } from './grouped-aggregate';
+import { countWhere, fraction, type Grouping, groupedAggregate, monthGrouping, placeGrouping, resolveCalendarYearWindow, roundedDays } from './grouped-aggregate';
 
 /** EHC records are scoped, and grouped, by the pupil's current school (as the EHC case lists are). */
 const EHC_SCOPE: ScopeColumns = { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' };
@@ -30,7 +30,8 @@ function grouping(groupBy: EhcGroupBy, date: string): Grouping {
  * - ehc-20-week: new plans (from an assessment) by final plan issue date; weeks from request
  *   received to issue; within 20 weeks = issued <= received + 140 days; 20-52 = 141..364 days;
  *   over 52 = > 364 days. Excluding exceptions: the case had an ehc_exception starting by asOf, or
- *   its EHC_FINAL_PLAN deadline is excepted.
+ *   its EHC_FINAL_PLAN deadline is excepted. Like DfE's, the timeliness figures leave out plans
+ *   whose request or assessment went to mediation or tribunal (by asOf), counted apart.
  * - ehc-requests: requests by date received; decided = decision to assess (yes or no) made by
  *   asOf; within 6 weeks = decided <= received + 42 days; refused = decided not to assess.
  * - annual-reviews: review meetings by meeting date; decided by asOf; within 4 weeks = decided <=
@@ -75,25 +76,32 @@ export class EhcDashboardsService {
                         AND d.kind = 'EHC_FINAL_PLAN' AND d.excepted))`,
           'excepted',
         )
+        .addSelect(
+          `EXISTS (SELECT 1 FROM ehc_appeal ap WHERE ap.assessment_id = a.id AND ap.stage IN ('REQUEST', 'ASSESSMENT') AND ap.started_on <= :asOf::date)`,
+          'appealed',
+        )
         .from('ehc_plan', 'x')
         .innerJoin('ehc_assessment', 'a', 'a.id = x.assessment_id')
         .where('x.issued_on BETWEEN :from::date AND :to::date')
         .andWhere('x.issued_on <= :asOf::date'),
     );
-    const issued = 'count(*)::int';
-    const within = countWhere('s.days <= 140');
-    const issuedEx = countWhere('NOT s.excepted');
-    const withinEx = countWhere('s.days <= 140 AND NOT s.excepted');
+    // DfE's timeliness figures leave out assessments where mediation or a tribunal took place.
+    const timed = (condition: string) => countWhere(`NOT s.appealed AND ${condition}`);
+    const issued = countWhere('NOT s.appealed');
+    const within = timed('s.days <= 140');
+    const issuedEx = timed('NOT s.excepted');
+    const withinEx = timed('s.days <= 140 AND NOT s.excepted');
     const data = await groupedAggregate<Ehc20WeekRow>(this.dataSource, selected, group, {
       issued,
       within20Weeks: within,
-      within20To52Weeks: countWhere('s.days > 140 AND s.days <= 364'),
-      over52Weeks: countWhere('s.days > 364'),
-      meanWeeksToIssue: 'avg(s.days)::float8 / 7',
+      within20To52Weeks: timed('s.days > 140 AND s.days <= 364'),
+      over52Weeks: timed('s.days > 364'),
+      meanWeeksToIssue: roundedDays('avg(s.days) FILTER (WHERE NOT s.appealed) / 7'),
       rate: fraction(within, issued),
       issuedExcludingExceptions: issuedEx,
       within20WeeksExcludingExceptions: withinEx,
       rateExcludingExceptions: fraction(withinEx, issuedEx),
+      issuedWithMediationOrTribunal: countWhere('s.appealed'),
     });
     return { data, groupBy, ...window };
   }

@@ -58,8 +58,21 @@ export function unionAll(dataSource: DataSource, parts: SelectQueryBuilder<Objec
 }
 
 export const countWhere = (condition: string) => `count(*) FILTER (WHERE ${condition})::int`;
-/** part / whole as a fraction 0..1, null when whole = 0. */
-export const fraction = (part: string, whole: string) => `CASE WHEN ${whole} = 0 THEN NULL ELSE (${part})::float8 / (${whole}) END`;
+
+/**
+ * How the dashboards round (README "Dashboards", one rule for all): rates are fractions 0..1 to 4
+ * decimals (a percentage to 2, finer than DfE's 1-decimal tables); days and weeks to 1 decimal.
+ * percentile_cont of whole days is always a multiple of 0.1, so rounding it only removes float noise.
+ * Rounded in numeric (half away from zero), answered as a JSON number.
+ */
+export const RATE_DECIMALS = 4;
+export const DAYS_DECIMALS = 1;
+export const roundedTo = (expression: string, decimals: number) => `round((${expression})::numeric, ${decimals})::float8`;
+/** part / whole as a fraction 0..1 (RATE_DECIMALS), null when whole = 0. */
+export const fraction = (part: string, whole: string) =>
+  `CASE WHEN ${whole} = 0 THEN NULL ELSE ${roundedTo(`(${part})::numeric / (${whole})`, RATE_DECIMALS)} END`;
+/** A number of days (a median, percentile or mean), to DAYS_DECIMALS. */
+export const roundedDays = (expression: string) => roundedTo(expression, DAYS_DECIMALS);
 
 /**
  * The window of a calendar-year dashboard (DfE publishes these figures by calendar year): by

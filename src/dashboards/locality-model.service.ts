@@ -5,7 +5,7 @@ import { Clock } from '../common/clock/clock';
 import { DashboardScopeService } from './dashboard-scope.service';
 import { resolveDashboardWindow } from './dashboard-window';
 import { type LocalityModelDashboard, type LocalityModelGroupBy, type LocalityModelQueryDto, type LocalityModelRow } from './dto/locality-model.dto';
-import { countWhere, fraction, type Grouping, groupedAggregate, placeGrouping, unionAll } from './grouped-aggregate';
+import { countWhere, fraction, type Grouping, groupedAggregate, placeGrouping, roundedDays, unionAll } from './grouped-aggregate';
 
 /** The provider a request went to: the organisation its latest approval (by asOf) named. */
 const REQUEST_ORGANISATION = `(SELECT dec.organisation_id FROM support_request_decision dec
@@ -29,7 +29,7 @@ const GROUPINGS: Record<LocalityModelGroupBy, { request: string; allocation: str
   },
 };
 
-const MEDIAN = (column: string) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`;
+const MEDIAN = (column: string) => roundedDays(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`);
 
 /**
  * GET /dashboards/locality-model: how the locality model performs, per locality, school, provider,
@@ -99,7 +99,7 @@ export class LocalityModelService {
       requestsSubmitted: countWhere(`s.source = 'R'`),
       requestsDecided: countWhere(`s.source = 'R' AND s.decision_days IS NOT NULL`),
       medianDaysToDecision: MEDIAN('s.decision_days'),
-      meanDaysToDecision: 'avg(s.decision_days)::float8',
+      meanDaysToDecision: roundedDays('avg(s.decision_days)'),
       allocationsMade: countWhere(`s.source = 'A'`),
       allocationsAccepted: countWhere(`s.source = 'A' AND s.accept_days IS NOT NULL`),
       medianDaysToAcceptance: MEDIAN('s.accept_days'),

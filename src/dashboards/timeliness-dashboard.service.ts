@@ -7,6 +7,7 @@ import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlineStatusSql } from '
 import { DashboardScopeService } from './dashboard-scope.service';
 import { resolveDashboardWindow } from './dashboard-window';
 import { type TimelinessDashboard, type TimelinessDashboardQueryDto, type TimelinessGroupBy, type TimelinessRow } from './dto/timeliness-dashboard.dto';
+import { fraction, roundedDays } from './grouped-aggregate';
 
 interface Grouping {
   /** The group key of a deadline `d` (byte-wise collation where text: it only has to group). */
@@ -39,8 +40,8 @@ const PERCENTILES = `(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s.
  * - selected: dueOn in [from, to], and already started on asOf (later ones did not exist yet);
  * - status as of asOf by deadline_status: a meeting or cancellation after asOf had not happened;
  * - met / metOnTime / open / overdue / dueSoon count those statuses (open = unmet and uncancelled);
- * - onTimeRate = metOnTime / met, null when met = 0;
- * - median and p90 days to meet: percentile_cont of (metOn - startsOn) over the met ones;
+ * - onTimeRate = metOnTime / met, null when met = 0 (4 decimals, grouped-aggregate.ts);
+ * - median and p90 days to meet: percentile_cont of (metOn - startsOn) over the met ones (1 decimal);
  * - "excluding exceptions": the same counts without deadlines marked as exceptions.
  * Shape (bench/dashboard-timeliness.ts): the inner query, behind an OFFSET 0 fence, derives each
  * selected deadline's status once; the aggregate groups by the bare key; names are joined to the
@@ -83,12 +84,12 @@ export class TimelinessDashboardService {
            SELECT s.key AS "groupId",
                   ${count(MET)} AS met,
                   ${count(ON_TIME)} AS "metOnTime",
-                  CASE WHEN ${count(MET)} = 0 THEN NULL ELSE ${count(ON_TIME)}::float8 / ${count(MET)} END AS "onTimeRate",
+                  ${fraction(count(ON_TIME), count(MET))} AS "onTimeRate",
                   ${count(`s.status IN ('ON_TRACK', 'DUE_SOON', 'OVERDUE')`)} AS open,
                   ${count(`s.status = 'OVERDUE'`)} AS overdue,
                   ${count(`s.status = 'DUE_SOON'`)} AS "dueSoon",
-                  ${PERCENTILES}[1] AS "medianDaysToMeet",
-                  ${PERCENTILES}[2] AS "p90DaysToMeet",
+                  ${roundedDays(`${PERCENTILES}[1]`)} AS "medianDaysToMeet",
+                  ${roundedDays(`${PERCENTILES}[2]`)} AS "p90DaysToMeet",
                   ${count(`${MET} AND NOT s.excepted`)} AS "metExcludingExceptions",
                   ${count(`${ON_TIME} AND NOT s.excepted`)} AS "metOnTimeExcludingExceptions"
              FROM (${selectedSql} OFFSET 0) s

@@ -22,10 +22,18 @@ export class Sen2ExportController {
       'requests: EHC requests received in the year; assessments: assessments under way at some point in the year; named-plans: plans ' +
       'issued or ceased in the year; active-plans: plans maintained at some point in the year, with the year’s latest annual review and ' +
       'phase transfer; placements: the named setting (URN) of active plans; needs: the needs active plans name, ranked. Every row starts ' +
-      'LA (886), UPN, Surname, Forename, PersonBirthDate; dates YYYY-MM-DD; flags Y/N. Rows of the pupils in your scope (by their current ' +
-      'school). MANAGER and CASEWORKER only.',
+      'LEA (886), Surname, Forename, PersonBirthDate, UPN; columns in the SEN2 guide’s item order; dates YYYY-MM-DD; flags 1/0 (SEN2 ' +
+      'booleans). Rows of the pupils in your scope (by their current school). MANAGER and CASEWORKER only.',
   })
-  @ApiOkResponse({ description: 'text/csv, header row = the module’s SEN2 field names', schema: { type: 'string', example: 'LA,UPN,Surname,Forename,PersonBirthDate,ReceivedDate,RequestSource,RequestOutcome,RequestOutcomeDate,RequestMediation,RequestTribunal\r\n886,A123456789012,Smith,Sam,2015-04-01,2025-02-03,1,A,2025-03-10,N,N\r\n' } })
+  @ApiOkResponse({
+    description: 'text/csv, header row = the module’s SEN2 item names',
+    schema: {
+      type: 'string',
+      example:
+        'LEA,Surname,Forename,PersonBirthDate,UPN,ReceivedDate,RequestSource,RequestOutcomeDate,RequestOutcome,RequestMediation,RequestTribunal\r\n' +
+        '886,Smith,Sam,2015-04-01,J886123425001,2025-02-03,1,2025-03-10,A,0,0\r\n',
+    },
+  })
   @ApiProduces('text/csv')
   @ApiProblems('validation')
   async sen2(@CallerScope() scope: ScopeFilter, @Query() query: Sen2ExportQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {

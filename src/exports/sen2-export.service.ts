@@ -7,11 +7,16 @@ import { SEN2_COLUMNS, type Sen2Module } from './dto/sen2-export.dto';
 /** Kent's local authority number in DfE returns. */
 export const LA_NUMBER = '886';
 
-const PERSON = `'${LA_NUMBER}' AS "LA", pupil.upn AS "UPN", pupil.last_name AS "Surname", pupil.first_name AS "Forename",
-  pupil.date_of_birth AS "PersonBirthDate"`;
-const YN = (condition: string) => `CASE WHEN ${condition} THEN 'Y' ELSE 'N' END`;
+const PERSON = `'${LA_NUMBER}' AS "LEA", pupil.last_name AS "Surname", pupil.first_name AS "Forename", pupil.date_of_birth AS "PersonBirthDate",
+  pupil.upn AS "UPN"`;
+/** SEN2 flags are XML booleans: 1 yes, 0 no. */
+const FLAG = (condition: string) => `CASE WHEN ${condition} THEN '1' ELSE '0' END`;
+/**
+ * Mediation / tribunal flags: a request's (decision not to assess), an assessment's (decision not
+ * to issue), and "other" (any other reason, e.g. the plan's content: our appeals at stage PLAN).
+ */
 const appealed = (kind: 'MEDIATION' | 'TRIBUNAL', stage: 'REQUEST' | 'ASSESSMENT' | 'PLAN', assessment: string) =>
-  YN(`EXISTS (SELECT 1 FROM ehc_appeal ap WHERE ap.assessment_id = ${assessment} AND ap.kind = '${kind}' AND ap.stage = '${stage}')`);
+  FLAG(`EXISTS (SELECT 1 FROM ehc_appeal ap WHERE ap.assessment_id = ${assessment} AND ap.kind = '${kind}' AND ap.stage = '${stage}')`);
 /** Plans maintained at some point in the year. */
 const ACTIVE = 'p.issued_on <= :yearEnd::date AND (p.ceased_on IS NULL OR p.ceased_on >= :yearStart::date)';
 
@@ -31,21 +36,24 @@ export class Sen2ExportService {
     switch (module) {
       case 'requests':
         select(`a.request_received_on AS "ReceivedDate",
-          CASE a.requested_by WHEN 'PARENT' THEN '1' WHEN 'YOUNG_PERSON' THEN '2' WHEN 'SCHOOL' THEN '3' ELSE '9' END AS "RequestSource",
-          CASE WHEN a.decision_to_assess THEN 'A' WHEN a.decision_to_assess = false THEN 'N' WHEN a.withdrawn_on IS NOT NULL THEN 'W' END AS "RequestOutcome",
+          CASE a.requested_by WHEN 'PARENT' THEN '1' WHEN 'YOUNG_PERSON' THEN '1' WHEN 'SCHOOL' THEN '2' ELSE '5' END AS "RequestSource",
           coalesce(a.decision_to_assess_on, a.withdrawn_on) AS "RequestOutcomeDate",
+          CASE WHEN a.decision_to_assess THEN 'A' WHEN a.decision_to_assess = false THEN 'N' WHEN a.withdrawn_on IS NOT NULL THEN 'W' END AS "RequestOutcome",
           ${appealed('MEDIATION', 'REQUEST', 'a.id')} AS "RequestMediation", ${appealed('TRIBUNAL', 'REQUEST', 'a.id')} AS "RequestTribunal"`)
           .from('ehc_assessment', 'a')
           .where('a.request_received_on BETWEEN :yearStart::date AND :yearEnd::date')
           .orderBy('a.request_received_on');
         break;
       case 'assessments':
+        // The outcome is the final plan (Y, dated its issue: DfE measures the 20 weeks from the
+        // request to this date) or the notice not to issue (N); a draft alone is still pending.
         select(`a.request_received_on AS "ReceivedDate",
-          CASE WHEN a.issue_decision THEN 'Y' WHEN a.issue_decision = false THEN 'N' END AS "AssessmentOutcome",
-          a.issue_decision_on AS "AssessmentOutcomeDate", a.final_plan_issued_on AS "PlanIssuedDate",
-          ${YN(`EXISTS (SELECT 1 FROM ehc_exception e WHERE e.assessment_id = a.id)
-            OR EXISTS (SELECT 1 FROM deadline d WHERE d.subject_type = 'EHC_ASSESSMENT' AND d.subject_id = a.id AND d.kind = 'EHC_FINAL_PLAN' AND d.excepted)`)} AS "Week20",
-          ${appealed('MEDIATION', 'ASSESSMENT', 'a.id')} AS "AssessmentMediation", ${appealed('TRIBUNAL', 'ASSESSMENT', 'a.id')} AS "AssessmentTribunal"`)
+          CASE WHEN a.final_plan_issued_on IS NOT NULL THEN 'Y' WHEN a.issue_decision = false THEN 'N' END AS "AssessmentOutcome",
+          CASE WHEN a.final_plan_issued_on IS NOT NULL THEN a.final_plan_issued_on WHEN a.issue_decision = false THEN a.issue_decision_on END AS "AssessmentOutcomeDate",
+          ${appealed('MEDIATION', 'ASSESSMENT', 'a.id')} AS "AssessmentMediation", ${appealed('TRIBUNAL', 'ASSESSMENT', 'a.id')} AS "AssessmentTribunal",
+          ${appealed('MEDIATION', 'PLAN', 'a.id')} AS "OtherMediation", ${appealed('TRIBUNAL', 'PLAN', 'a.id')} AS "OtherTribunal",
+          ${FLAG(`EXISTS (SELECT 1 FROM ehc_exception e WHERE e.assessment_id = a.id)
+            OR EXISTS (SELECT 1 FROM deadline d WHERE d.subject_type = 'EHC_ASSESSMENT' AND d.subject_id = a.id AND d.kind = 'EHC_FINAL_PLAN' AND d.excepted)`)} AS "Week20"`)
           .from('ehc_assessment', 'a')
           // Assessments under way at some point in the year: agreed by its end, not concluded before its start.
           .where('a.decision_to_assess AND a.decision_to_assess_on <= :yearEnd::date')
@@ -53,17 +61,16 @@ export class Sen2ExportService {
           .orderBy('a.request_received_on');
         break;
       case 'named-plans':
-        select(`p.issued_on AS "StartDate", p.ceased_on AS "CeaseDate", p.cease_reason AS "CeaseReason",
-          ${appealed('MEDIATION', 'PLAN', 'p.assessment_id')} AS "PlanMediation", ${appealed('TRIBUNAL', 'PLAN', 'p.assessment_id')} AS "PlanTribunal"`)
+        select(`p.issued_on AS "StartDate", p.ceased_on AS "CeaseDate", p.cease_reason AS "CeaseReason"`)
           .from('ehc_plan', 'p')
           .where('(p.issued_on BETWEEN :yearStart::date AND :yearEnd::date OR p.ceased_on BETWEEN :yearStart::date AND :yearEnd::date)')
           .orderBy('p.issued_on');
         break;
       case 'active-plans':
-        select(`p.issued_on AS "StartDate", ar.meeting_on AS "ReviewMeetingDate",
+        select(`p.issued_on AS "StartDate", ar.meeting_on AS "ReviewMeeting",
           CASE ar.decision WHEN 'MAINTAIN' THEN '1' WHEN 'AMEND' THEN '2' WHEN 'CEASE' THEN '3' END AS "ReviewOutcome",
-          ar.decided_on AS "ReviewDecisionDate", ar.amendments_sent_on AS "DraftAmendmentDate",
-          pt.due_on AS "PhaseTransferDueDate", pt.met_on AS "PhaseTransferFinalDate"`)
+          ar.amendments_sent_on AS "ReviewDraft", pt.due_on AS "PhaseTransferDueDate", pt.met_on AS "PhaseTransferFinalDate",
+          ar.decided_on AS "LastReview"`)
           .from('ehc_plan', 'p')
           .leftJoin(
             'annual_review',
@@ -81,7 +88,7 @@ export class Sen2ExportService {
           .orderBy('p.issued_on');
         break;
       case 'placements':
-        select(`setting.urn AS "URN", setting.name AS "SettingName", 1 AS "PlacementRank"`)
+        select(`setting.urn AS "URN", 1 AS "PlacementRank"`)
           .from('ehc_plan', 'p')
           .innerJoin('school', 'setting', 'setting.id = p.setting_school_id')
           .where(ACTIVE)
@@ -89,7 +96,7 @@ export class Sen2ExportService {
         break;
       case 'needs':
         // One row per need the plan names: the primary need rank 1, the secondary rank 2.
-        select(`p.need AS "NeedType", p.rank AS "NeedRank"`)
+        select(`p.need AS "SENtype", p.rank AS "SENtypeRank"`)
           .from(
             `(SELECT id, pupil_id, issued_on, ceased_on, primary_need AS need, 1 AS rank FROM ehc_plan
               UNION ALL SELECT id, pupil_id, issued_on, ceased_on, secondary_need, 2 FROM ehc_plan WHERE secondary_need IS NOT NULL)`,

@@ -6,6 +6,7 @@ import { Clock } from '../common/clock/clock';
 import { academicYearStart, addDays, type CalendarDate } from '../common/dates/calendar-date';
 import { nameKey } from '../pupils/name-key';
 import { type DeliverySeedCounts, seedDemoDelivery } from './demo-delivery';
+import { seedDemoAnnualReviews } from './demo-annual-reviews';
 import { seedDemoEhc } from './demo-ehc';
 import { upnCheckLetter } from '../pupils/upn';
 import {
@@ -47,6 +48,8 @@ export interface SeedCounts extends DemoPanelCounts {
   supportRequests: number;
   /** EHC needs assessments at every stage (src/seed/demo-ehc.ts). */
   ehcAssessments: number;
+  /** Annual reviews of the demo plans whose first review has fallen due (src/seed/demo-annual-reviews.ts). */
+  annualReviews: number;
 }
 
 /**
@@ -87,7 +90,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
       const panels = await seedDemoPanels(manager, this.clock.today(), DEMO_LOCALITIES.map((l) => l.code));
       const delivery = await seedDemoDelivery(manager, this.clock.today(), register);
       const ehcAssessments = await seedDemoEhc(manager, this.clock.today());
-      return { ...counts, ...panels, ...delivery, allocations: panels.allocations + delivery.allocations, ehcAssessments };
+      const annualReviews = await seedDemoAnnualReviews(manager, this.clock.today());
+      return { ...counts, ...panels, ...delivery, allocations: panels.allocations + delivery.allocations, ehcAssessments, annualReviews };
     });
   }
 

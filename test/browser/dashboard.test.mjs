@@ -35,7 +35,7 @@ const TIMELINESS_CSV_HEADER =
   'groupId,groupName,met,metOnTime,onTimeRate,open,overdue,dueSoon,medianDaysToMeet,p90DaysToMeet,metExcludingExceptions,metOnTimeExcludingExceptions';
 const EHC_20_WEEK_FIELDS = [
   'groupId', 'groupName', 'issued', 'within20Weeks', 'within20To52Weeks', 'over52Weeks', 'meanWeeksToIssue', 'rate',
-  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions',
+  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions', 'issuedWithMediationOrTribunal',
 ];
 
 let app; // the app's child process

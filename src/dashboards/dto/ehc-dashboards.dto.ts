@@ -61,7 +61,12 @@ class WindowColumns {
 }
 
 export class Ehc20WeekRow extends GroupColumns {
-  @ApiProperty({ example: 120, description: 'New EHC plans (plans from an EHC needs assessment) whose final plan was issued in [from, to] and on or before asOf' })
+  @ApiProperty({
+    example: 120,
+    description:
+      'New EHC plans (plans from an EHC needs assessment) whose final plan was issued in [from, to] and on or before asOf, without ' +
+      'mediation or tribunal on the request or assessment (DfE’s timeliness base; see issuedWithMediationOrTribunal)',
+  })
   issued: number;
 
   @ApiProperty({ example: 40, description: 'Of those, issued on or before request received + 140 days (20 weeks)' })
@@ -73,10 +78,10 @@ export class Ehc20WeekRow extends GroupColumns {
   @ApiProperty({ example: 10, description: 'Issued more than 364 days after the request was received' })
   over52Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 27.4, description: 'Mean of (issuedOn - requestReceivedOn) / 7 over the issued plans; null when issued = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 27.4, description: 'Mean of (issuedOn - requestReceivedOn) / 7 over the issued plans, to 1 decimal; null when issued = 0' })
   meanWeeksToIssue: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.3333333333333333, description: 'within20Weeks / issued as a fraction 0..1; null when issued = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.3333, description: 'within20Weeks / issued as a fraction 0..1 to 4 decimals; null when issued = 0' })
   rate: number | null;
 
   @ApiProperty({
@@ -88,8 +93,16 @@ export class Ehc20WeekRow extends GroupColumns {
   @ApiProperty({ example: 38, description: 'within20Weeks, not counting those plans' })
   within20WeeksExcludingExceptions: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.38, description: 'within20WeeksExcludingExceptions / issuedExcludingExceptions; null when 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.38, description: 'within20WeeksExcludingExceptions / issuedExcludingExceptions, to 4 decimals; null when 0' })
   rateExcludingExceptions: number | null;
+
+  @ApiProperty({
+    example: 3,
+    description:
+      'New plans issued in the window left out of every figure above because the request or assessment went to mediation or tribunal ' +
+      '(started by asOf), as DfE’s timeliness figures leave them out; all new plans issued = issued + this',
+  })
+  issuedWithMediationOrTribunal: number;
 }
 
 export class Ehc20WeekDashboard extends WindowColumns {
@@ -99,7 +112,7 @@ export class Ehc20WeekDashboard extends WindowColumns {
 
 export const EHC_20_WEEK_CSV_COLUMNS = [
   'groupId', 'groupName', 'issued', 'within20Weeks', 'within20To52Weeks', 'over52Weeks', 'meanWeeksToIssue', 'rate',
-  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions',
+  'issuedExcludingExceptions', 'within20WeeksExcludingExceptions', 'rateExcludingExceptions', 'issuedWithMediationOrTribunal',
 ] as const satisfies readonly (keyof Ehc20WeekRow)[];
 
 export class EhcRequestsRow extends GroupColumns {
@@ -112,13 +125,13 @@ export class EhcRequestsRow extends GroupColumns {
   @ApiProperty({ example: 250, description: 'Decided on or before request received + 42 days (6 weeks, Reg 5(1))' })
   decidedWithin6Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.8928571428571429, description: 'decidedWithin6Weeks / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.8929, description: 'decidedWithin6Weeks / decided, to 4 decimals; null when decided = 0' })
   within6WeeksRate: number | null;
 
   @ApiProperty({ example: 150, description: 'Decided not to assess (refused) on or before asOf' })
   refused: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.5357142857142857, description: 'refused / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.5357, description: 'refused / decided, to 4 decimals; null when decided = 0' })
   refusalRate: number | null;
 
   @ApiProperty({ example: 5, description: 'Withdrawn before any decision, on or before asOf' })
@@ -147,7 +160,7 @@ export class AnnualReviewsRow extends GroupColumns {
   @ApiProperty({ example: 150, description: 'Decided on or before meeting + 28 days (4 weeks, Reg 20(10))' })
   decidedWithin4Weeks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.3333333333333333, description: 'decidedWithin4Weeks / decided; null when decided = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.3333, description: 'decidedWithin4Weeks / decided, to 4 decimals; null when decided = 0' })
   rate: number | null;
 
   @ApiProperty({ example: 300, description: 'Decided to maintain the plan' })

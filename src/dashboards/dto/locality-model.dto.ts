@@ -31,10 +31,10 @@ export class LocalityModelRow {
   @ApiProperty({ example: 35, description: 'Of those, with a panel decision other than deferral on or before asOf' })
   requestsDecided: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 21, description: 'Median days from submittedOn to the first decision other than deferral (percentile_cont(0.5)); null when none decided' })
+  @ApiProperty({ type: Number, nullable: true, example: 21, description: 'Median days from submittedOn to the first decision other than deferral (percentile_cont(0.5)), to 1 decimal; null when none decided' })
   medianDaysToDecision: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 23.4, description: 'Mean of the same; null when none decided' })
+  @ApiProperty({ type: Number, nullable: true, example: 23.4, description: 'Mean of the same, to 1 decimal; null when none decided' })
   meanDaysToDecision: number | null;
 
   @ApiProperty({ example: 30, description: 'Allocations offered in [from, to] (and on or before asOf)' })
@@ -43,10 +43,10 @@ export class LocalityModelRow {
   @ApiProperty({ example: 27, description: 'Of those, accepted on or before asOf' })
   allocationsAccepted: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 4, description: 'Median days from offeredOn to acceptedOn of the accepted ones; null when none' })
+  @ApiProperty({ type: Number, nullable: true, example: 4, description: 'Median days from offeredOn to acceptedOn of the accepted ones, to 1 decimal; null when none' })
   medianDaysToAcceptance: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 18, description: 'Median days from offeredOn to the first attended session (on or before asOf); null when none' })
+  @ApiProperty({ type: Number, nullable: true, example: 18, description: 'Median days from offeredOn to the first attended session (on or before asOf), to 1 decimal; null when none' })
   medianDaysToFirstSession: number | null;
 
   @ApiProperty({ example: 300, description: 'Units of those allocations (one declined or cancelled by asOf counts only the units it used)' })
@@ -55,7 +55,7 @@ export class LocalityModelRow {
   @ApiProperty({ example: 120.5, description: 'Units used by their sessions delivered on or before asOf' })
   unitsUsed: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.4016666666666667, description: 'unitsUsed / unitsAllocated as a fraction 0..1; null when unitsAllocated = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.4017, description: 'unitsUsed / unitsAllocated as a fraction 0..1 to 4 decimals; null when unitsAllocated = 0' })
   utilisation: number | null;
 }
 

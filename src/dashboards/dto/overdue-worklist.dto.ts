@@ -31,7 +31,7 @@ export class OverdueWorklistQueryDto extends IntersectionType(PageQueryDto, Omit
 }
 
 export class WorklistRow {
-  @ApiProperty({ format: 'uuid', description: 'The deadline (GET /deadlines?…)' })
+  @ApiProperty({ format: 'uuid', example: '9b2d4f8e-1c3a-4e5b-8d7f-6a5b4c3d2e1f', description: 'The deadline (GET /deadlines?…)' })
   deadlineId: string;
 
   @ApiProperty({ enum: DEADLINE_KINDS, enumName: 'DeadlineKind', example: 'REQUEST_DECISION' })
@@ -40,25 +40,25 @@ export class WorklistRow {
   @ApiProperty({ enum: SUBJECT_TYPES, enumName: 'DeadlineSubjectType', example: 'SUPPORT_REQUEST', description: 'What the deadline is about: with subjectId, the link to the case' })
   subjectType: SubjectType;
 
-  @ApiProperty({ format: 'uuid', description: 'The id of the case record (e.g. GET /support-requests/{subjectId})' })
+  @ApiProperty({ format: 'uuid', example: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9', description: 'The id of the case record (e.g. GET /support-requests/{subjectId})' })
   subjectId: string;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, example: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' })
   pupilId: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, example: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' })
   schoolId: string | null;
 
   @ApiProperty({ nullable: true, type: String, example: 'Oakfield Primary School' })
   schoolName: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, example: '3f0b7c1e-2a4d-4c5e-9f60-1a2b3c4d5e6f' })
   localityId: string | null;
 
   @ApiProperty({ nullable: true, type: String, example: 'Dartford' })
   localityName: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The provider organisation holding the work, if any' })
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, example: null, description: 'The provider organisation holding the work, if any' })
   organisationId: string | null;
 
   @ApiProperty({ nullable: true, type: String, example: null })

@@ -42,7 +42,7 @@ export class TimelinessRow {
   @ApiProperty({ example: 30, description: 'Met on or before the due date (and on or before asOf)' })
   metOnTime: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.7142857142857143, description: 'metOnTime / met as a fraction 0..1; null when met = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 0.7143, description: 'metOnTime / met as a fraction 0..1 to 4 decimals; null when met = 0' })
   onTimeRate: number | null;
 
   @ApiProperty({ example: 12, description: 'Unmet and uncancelled as of asOf (overdue, due soon and on track)' })
@@ -58,11 +58,11 @@ export class TimelinessRow {
     type: Number,
     nullable: true,
     example: 24.5,
-    description: 'Median days from startsOn to metOn of the met ones (PostgreSQL percentile_cont(0.5)); null when met = 0',
+    description: 'Median days from startsOn to metOn of the met ones (PostgreSQL percentile_cont(0.5)), to 1 decimal; null when met = 0',
   })
   medianDaysToMeet: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 33.1, description: '90th percentile of the same (percentile_cont(0.9)); null when met = 0' })
+  @ApiProperty({ type: Number, nullable: true, example: 33.1, description: '90th percentile of the same (percentile_cont(0.9)), to 1 decimal; null when met = 0' })
   p90DaysToMeet: number | null;
 
   @ApiProperty({ example: 40, description: 'met, not counting deadlines marked as exceptions' })

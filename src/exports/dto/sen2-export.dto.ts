@@ -18,21 +18,30 @@ export class Sen2ExportQueryDto {
   module: Sen2Module;
 }
 
-/** The person columns every module starts with (SEN2 module 1 fields), LA 886 = Kent. */
-export const SEN2_PERSON_COLUMNS = ['LA', 'UPN', 'Surname', 'Forename', 'PersonBirthDate'] as const;
+/**
+ * The columns every module starts with: the authority (the return header's `LEA`, 886 = Kent), then
+ * the SEN2 person items we hold, in the guide's order (Surname, Forename, PersonBirthDate, ... UPN;
+ * Sex, Ethnicity, PostCode, UniqueLearnerNumber and UPNunknown are not held). README "SEN2 export"
+ * says which names and codes were checked and against what.
+ */
+export const SEN2_PERSON_COLUMNS = ['LEA', 'Surname', 'Forename', 'PersonBirthDate', 'UPN'] as const;
 
-/** Each module's columns, in order (README "SEN2 export"). */
+/**
+ * Each module's columns, in the SEN2 guide's item order (README "SEN2 export"). A flat CSV loses
+ * the return's nesting (person > request > assessment > named plan; request > active plan >
+ * placement, need), so `ReceivedDate` (assessments) and `StartDate` (active plans) are kept as the
+ * link to the request / plan a row belongs to.
+ */
 export const SEN2_COLUMNS: Record<Sen2Module, readonly string[]> = {
-  requests: [...SEN2_PERSON_COLUMNS, 'ReceivedDate', 'RequestSource', 'RequestOutcome', 'RequestOutcomeDate', 'RequestMediation', 'RequestTribunal'],
+  requests: [...SEN2_PERSON_COLUMNS, 'ReceivedDate', 'RequestSource', 'RequestOutcomeDate', 'RequestOutcome', 'RequestMediation', 'RequestTribunal'],
   assessments: [
-    ...SEN2_PERSON_COLUMNS, 'ReceivedDate', 'AssessmentOutcome', 'AssessmentOutcomeDate', 'PlanIssuedDate', 'Week20',
-    'AssessmentMediation', 'AssessmentTribunal',
+    ...SEN2_PERSON_COLUMNS, 'ReceivedDate', 'AssessmentOutcome', 'AssessmentOutcomeDate', 'AssessmentMediation', 'AssessmentTribunal',
+    'OtherMediation', 'OtherTribunal', 'Week20',
   ],
-  'named-plans': [...SEN2_PERSON_COLUMNS, 'StartDate', 'CeaseDate', 'CeaseReason', 'PlanMediation', 'PlanTribunal'],
+  'named-plans': [...SEN2_PERSON_COLUMNS, 'StartDate', 'CeaseDate', 'CeaseReason'],
   'active-plans': [
-    ...SEN2_PERSON_COLUMNS, 'StartDate', 'ReviewMeetingDate', 'ReviewOutcome', 'ReviewDecisionDate', 'DraftAmendmentDate',
-    'PhaseTransferDueDate', 'PhaseTransferFinalDate',
+    ...SEN2_PERSON_COLUMNS, 'StartDate', 'ReviewMeeting', 'ReviewOutcome', 'ReviewDraft', 'PhaseTransferDueDate', 'PhaseTransferFinalDate', 'LastReview',
   ],
-  placements: [...SEN2_PERSON_COLUMNS, 'URN', 'SettingName', 'PlacementRank'],
-  needs: [...SEN2_PERSON_COLUMNS, 'NeedType', 'NeedRank'],
+  placements: [...SEN2_PERSON_COLUMNS, 'URN', 'PlacementRank'],
+  needs: [...SEN2_PERSON_COLUMNS, 'SENtype', 'SENtypeRank'],
 };
