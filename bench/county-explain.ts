@@ -11,7 +11,7 @@
  * SELECTs the app sent for it (TypeORM logger), runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on each
  * with its parameters, and prints the slowest statement's execution time and any Seq Scan of a
  * table above 10,000 rows. Then keyset pagination: page 1 against page 200 (cursor followed).
- * BENCH_SQL=1 prints the statements.
+ * BENCH_SQL=1 prints the statements; BENCH_ONLY=<regex> measures only the paths it matches (no keyset pass).
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +25,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp, createHttpAdapter } from '../src/bootstrap';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/app-config';
 import { IN_MEMORY } from '../src/database/embedded-postgres';
+import { SEN2_MODULES } from '../src/exports/dto/sen2-export.dto';
 
 const LARGE = 10_000;
 
@@ -121,6 +122,14 @@ async function main(): Promise<void> {
     ['dashboard timeliness locality', `/dashboards/timeliness?${year}&localityId=${loc.id}`],
     ['dashboard overdue county', '/dashboards/overdue'],
     ['dashboard overdue locality', `/dashboards/overdue?localityId=${loc.id}`],
+    ['dashboard ehc-20-week county', `/dashboards/ehc-20-week?${year}`],
+    ['dashboard ehc-20-week locality', `/dashboards/ehc-20-week?${year}&localityId=${loc.id}`],
+    ['dashboard ehc-requests county', `/dashboards/ehc-requests?${year}`],
+    ['dashboard ehc-requests locality', `/dashboards/ehc-requests?${year}&localityId=${loc.id}`],
+    ['dashboard annual-reviews county', `/dashboards/annual-reviews?${year}`],
+    ['dashboard annual-reviews locality', `/dashboards/annual-reviews?${year}&localityId=${loc.id}`],
+    ['dashboard locality-model county', `/dashboards/locality-model?${year}`],
+    ['dashboard locality-model locality', `/dashboards/locality-model?${year}&localityId=${loc.id}`],
     ['ehc-assessments list', '/ehc-assessments'],
     ['advice-requests list', '/advice-requests'],
     ['ehc-plans list', '/ehc-plans'],
@@ -128,13 +137,15 @@ async function main(): Promise<void> {
     ['resource pool by-school', `/resource-pools/${pool.id}/by-school`],
     ['panel meetings list', '/panel-meetings'],
     ['panel agenda', `/panel-meetings/${meeting.id}/agenda`],
+    ...SEN2_MODULES.map((module): [string, string] => [`sen2 export ${module}`, `/exports/sen2?year=${Number(asOf.slice(0, 4)) - 1}&module=${module}`]),
   ];
 
   const rows: string[] = [];
-  const line = (cols: (string | number)[]) => cols.map((c, i) => String(c).padEnd(i === 0 ? 32 : 10)).join(' ');
+  const line = (cols: (string | number)[]) => cols.map((c, i) => String(c).padEnd(i === 0 ? 36 : 10)).join(' ');
   rows.push(line(['request path', 'status', 'http ms', 'sql ms', 'stmts', 'seq scan of a large table']));
   process.stdout.write(`${rows[0]}\n`);
-  for (const [name, path] of paths) {
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  for (const [name, path] of paths.filter(([n]) => !only || only.test(n))) {
     const times: number[] = [];
     let status = 0;
     for (let i = 0; i < 3; i++) {
@@ -165,11 +176,11 @@ async function main(): Promise<void> {
   }
 
   // Keyset pagination: the 200th page costs what the first does.
-  for (const [name, path] of [
+  for (const [name, path] of (only ? [] : [
     ['deadlines', '/deadlines'],
     ['pupils', '/pupils'],
     ['support requests', '/support-requests'],
-  ] as const) {
+  ]) as [string, string][]) {
     let cursor: string | null = null;
     let first = 0;
     let last = 0;
