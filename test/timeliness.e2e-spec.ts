@@ -97,6 +97,12 @@ describe('timeliness: deadlines and SLA rules', () => {
       t.app.get(TimelinessService).meet(m, { subjectType: 'SUPPORT_REQUEST', subjectId: d.subjectId }, 'REQUEST_DECISION', '2026-02-09'),
     );
     expect((await list('asOf=2026-02-05'))[0]).toMatchObject({ status: 'OVERDUE', metOn: null, daysOverdue: 3 });
+    // A status filter reads the deadlines open on asOf: those open now and those met since.
+    expect((await list('asOf=2026-02-05&status=OVERDUE')).map((r: { id: string }) => r.id)).toEqual([d.id]);
+    expect((await list('asOf=2026-01-20&status=DUE_SOON')).map((r: { id: string }) => r.id)).toEqual([d.id]);
+    expect((await list('asOf=2026-01-10&status=ON_TRACK')).map((r: { id: string }) => r.id)).toEqual([d.id]);
+    expect(await list('asOf=2026-01-20&status=OVERDUE')).toEqual([]);
+    expect(await list('asOf=2026-03-01&status=OVERDUE')).toEqual([]);
     expect((await list('asOf=2026-03-01'))[0]).toMatchObject({ status: 'MET_LATE', metOn: '2026-02-09', daysOverdue: 7 });
     const csv = await t.http().get('/api/v1/deadlines?asOf=2026-03-01&format=csv').set('Authorization', senco.bearer).expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);

@@ -74,21 +74,24 @@ export class LocalityModelService {
       .setParameters(parameters);
     this.scopes.restrict(requests, scope, query, { schoolId: 'r.school_id', localityId: 'r.locality_id', area: 'l.area', organisationId: REQUEST_ORGANISATION });
 
-    const used = `(SELECT coalesce(sum(ss.units_used), 0) FROM allocation_session ss WHERE ss.allocation_id = al.id AND ss.delivered_on <= :asOf::date)`;
     const allocations = this.dataSource
       .createQueryBuilder()
       .select(keys.allocation, 'key')
       .addSelect(`'A'`, 'source')
       .addSelect('NULL::int', 'decision_days')
       .addSelect('CASE WHEN al.accepted_on <= :asOf::date THEN al.accepted_on - al.offered_on END', 'accept_days')
-      .addSelect(
-        `(SELECT min(ss.delivered_on) FROM allocation_session ss
-           WHERE ss.allocation_id = al.id AND ss.attended AND ss.delivered_on <= :asOf::date) - al.offered_on`,
-        'first_session_days',
+      .addSelect('al.first_attended_on - al.offered_on', 'first_session_days')
+      .addSelect(`CASE WHEN al.declined_on <= :asOf::date OR al.cancelled_on <= :asOf::date THEN al.units_used_as_of ELSE al.units END`, 'units')
+      .addSelect('al.units_used_as_of', 'used')
+      // Each allocation with its sessions up to asOf read once for both figures (one index range
+      // per allocation; they were two correlated subqueries, three with units). Not the allocation's
+      // own first_session_on and units_used: those are as of today, these as of asOf.
+      .from(
+        `(SELECT al.*, ss.first_attended_on, ss.units_used_as_of FROM allocation al LEFT JOIN LATERAL (
+            SELECT min(ss.delivered_on) FILTER (WHERE ss.attended) AS first_attended_on, coalesce(sum(ss.units_used), 0) AS units_used_as_of
+              FROM allocation_session ss WHERE ss.allocation_id = al.id AND ss.delivered_on <= :asOf::date) ss ON true)`,
+        'al',
       )
-      .addSelect(`CASE WHEN al.declined_on <= :asOf::date OR al.cancelled_on <= :asOf::date THEN ${used} ELSE al.units END`, 'units')
-      .addSelect(used, 'used')
-      .from('allocation', 'al')
       .innerJoin('locality', 'l', 'l.id = al.locality_id')
       .where('al.offered_on BETWEEN :from::date AND :to::date')
       .andWhere('al.offered_on <= :asOf::date')

@@ -4,7 +4,7 @@ import type { ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
 import { type Page, paginate } from '../common/pagination/paginate';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlinesOpenAsOfSql, deadlineStatusSql } from '../timeliness/deadline-sql';
+import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlinesOpenAsOfSql, deadlineStatusSql, openStatusDueRangeSql } from '../timeliness/deadline-sql';
 import { DashboardScopeService } from './dashboard-scope.service';
 import { type OverdueWorklistQueryDto, WORKLIST_STATUSES, type WorklistRow } from './dto/overdue-worklist.dto';
 
@@ -45,10 +45,8 @@ export class OverdueWorklistService {
       .leftJoin('organisation', 'organisation', 'organisation.id = d.organisation_id')
       .where(deadlineExistsAsOfSql('d'))
       .andWhere(`${status} IN (:...statuses)`, { statuses })
-      // Implied by the statuses, spelled out so PostgreSQL can range-scan due_on.
-      .andWhere(query.status === 'OVERDUE' ? 'd.due_on < :asOf::date' : 'd.due_on <= :asOf::date + :dueSoon::int')
+      .andWhere(openStatusDueRangeSql(statuses))
       .setParameters({ asOf, dueSoon: this.config.dueSoonDays });
-    if (query.status === 'DUE_SOON') qb.andWhere('d.due_on >= :asOf::date');
     this.scopes.restrict(qb, scope, query, deadlineScopeColumns('d', 'locality'));
     if (query.kind) qb.andWhere('d.kind = :kind', { kind: query.kind });
     return paginate<WorklistRow>(qb, query, {

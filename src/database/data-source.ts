@@ -44,6 +44,11 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
       // Bounds a request's wait on a dead or stuck database; long jobs set their own.
       query_timeout: timeoutMs * 6,
       application_name: 'locality-sen',
+      // No JIT compilation: PostgreSQL compiles a query once its estimated cost passes jit_above_cost,
+      // and the dashboards' per-row subqueries pass it at county scale; compiling took 2.4-2.8 s of
+      // a 5 s locality-model dashboard at N = 1 (bench/EXPLAIN-N1.md) for queries that run in
+      // milliseconds to a few hundred. Short queries gain nothing from JIT; these lose seconds.
+      options: '-c jit=off',
     },
   };
 }

@@ -168,8 +168,13 @@ export class PupilsService {
     if (query.yearGroup !== undefined) this.whereYearGroup(qb, query.yearGroup, today);
     if (query.q?.trim()) this.whereSearch(qb, query.q);
 
+    // With a search, the matches (index ranges of the name prefixes) are read and sorted: walking
+    // the whole name index in order and filtering, which PostgreSQL otherwise picks, reads every
+    // pupil sorted before the prefix (870 ms for 'dav' at N = 5; 28 ms this way). The same value,
+    // written so that the name index cannot order it.
+    const nameSort = query.q?.trim() ? `(${NAME_SORT_SQL} || '')` : `(${NAME_SORT_SQL})`;
     const page = await paginate(qb, query, {
-      sortable: { lastName: `(${NAME_SORT_SQL})`, upn: 'pupil.upn', dateOfBirth: 'pupil.date_of_birth' },
+      sortable: { lastName: nameSort, upn: 'pupil.upn', dateOfBirth: 'pupil.date_of_birth' },
       defaultSort: 'lastName',
       idColumn: 'pupil.id',
       keyOf: (pupil, field) => (field === 'lastName' ? nameSortKey(pupil) : field === 'upn' ? pupil.upn : pupil.dateOfBirth),

@@ -26,8 +26,36 @@ export function deadlineScopeColumns(d = 'd', locality = 'locality'): ScopeColum
  * The deadlines not yet met or cancelled on :asOf, as a FROM item: those open now, and those met
  * or cancelled only after :asOf. Two branches, so PostgreSQL reads each from a small index
  * (migration DashboardIndexes1764410000000) instead of walking every closed deadline by due date.
+ * Each branch is ordered by (due_on, id), the lists' default order: a branch with a WHERE clause
+ * stays a subquery, planned on its own, and without its own ORDER BY it came back unordered, so
+ * the first page of overdue deadlines sorted all of them (1.2-5.7 s at N = 1, bench/EXPLAIN-N1.md).
+ * Ordered, the open branch is an index-only scan of deadline_open_due_idx (migration
+ * DeadlineCoveringIndexes1764510000000) that a Merge Append stops reading after one page.
  */
 export function deadlinesOpenAsOfSql(): string {
-  return `(SELECT * FROM deadline WHERE met_on IS NULL AND cancelled_on IS NULL
-    UNION ALL SELECT * FROM deadline WHERE met_on > :asOf::date OR cancelled_on > :asOf::date)`;
+  return `((SELECT * FROM deadline WHERE met_on IS NULL AND cancelled_on IS NULL ORDER BY due_on, id)
+    UNION ALL (SELECT * FROM deadline WHERE met_on > :asOf::date OR cancelled_on > :asOf::date ORDER BY due_on, id))`;
+}
+
+/** The statuses of a deadline not yet met or cancelled, in due-date order: each a range of due_on. */
+export const OPEN_STATUSES = ['OVERDUE', 'DUE_SOON', 'ON_TRACK'] as const;
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
+
+const DUE_RANGE: Record<OpenStatus, { from?: string; to?: string }> = {
+  OVERDUE: { to: `< :asOf::date` },
+  DUE_SOON: { from: `>= :asOf::date`, to: `<= :asOf::date + :dueSoon::int` },
+  ON_TRACK: { from: `> :asOf::date + :dueSoon::int` },
+};
+
+export const isOpenStatus = (status: string): status is OpenStatus => (OPEN_STATUSES as readonly string[]).includes(status);
+
+/**
+ * The due dates an open deadline with one of these statuses can have on :asOf (implied by
+ * deadline_status, which still decides), spelled out so PostgreSQL can range-scan due_on.
+ */
+export function openStatusDueRangeSql(statuses: readonly OpenStatus[], d = 'd'): string {
+  const ordered = OPEN_STATUSES.filter((status) => statuses.includes(status));
+  const from = DUE_RANGE[ordered[0]].from;
+  const to = DUE_RANGE[ordered[ordered.length - 1]].to;
+  return [from && `${d}.due_on ${from}`, to && `${d}.due_on ${to}`].filter(Boolean).join(' AND ') || 'true';
 }

@@ -4,7 +4,7 @@ import { applyScope, type ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { type Page, paginate } from '../common/pagination/paginate';
-import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlineStatusSql } from './deadline-sql';
+import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlinesOpenAsOfSql, deadlineStatusSql, isOpenStatus, openStatusDueRangeSql } from './deadline-sql';
 import { DeadlineQueryDto, DeadlineView } from './dto/timeliness.dto';
 
 const SORTABLE: Record<string, string> = { dueOn: 'd.due_on', startsOn: 'd.starts_on' };
@@ -34,12 +34,15 @@ export class DeadlinesService {
         `${status} AS status`,
         `CASE ${status} WHEN 'OVERDUE' THEN :asOf::date - d.due_on WHEN 'MET_LATE' THEN d.met_on - d.due_on ELSE 0 END AS "daysOverdue"`,
       ])
-      .from('deadline', 'd')
+      // An open status reads only the deadlines open on asOf, from the open deadlines' index
+      // (the overdue list walked every met deadline by due date first: 5.7 s at N = 1).
+      .from(query.status && isOpenStatus(query.status) ? deadlinesOpenAsOfSql() : 'deadline', 'd')
       .leftJoin('locality', 'locality', 'locality.id = d.locality_id')
       .where(deadlineExistsAsOfSql('d'))
       .setParameters({ asOf, dueSoon: this.config.dueSoonDays });
     applyScope(qb, scope, deadlineScopeColumns('d', 'locality'));
     if (query.status) qb.andWhere(`${status} = :status`, { status: query.status });
+    if (query.status && isOpenStatus(query.status)) qb.andWhere(openStatusDueRangeSql([query.status]));
     if (query.kind) qb.andWhere('d.kind = :kind', { kind: query.kind });
     if (query.pupilId) qb.andWhere('d.pupil_id = :pupilId', { pupilId: query.pupilId });
     if (query.schoolId) qb.andWhere('d.school_id = :schoolId', { schoolId: query.schoolId });
