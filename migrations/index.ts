@@ -12,10 +12,12 @@ import { EhcAssessments1764400000000 } from './1764400000000-ehc-assessments';
 import { AnnualReviews1764400100000 } from './1764400100000-annual-reviews';
 import { DashboardIndexes1764410000000 } from './1764410000000-dashboard-indexes';
 import { DataProtection1764450000000 } from './1764450000000-data-protection';
+import { EhcListIndexes1764500000000 } from './1764500000000-ehc-list-indexes';
+import { PhaseTransfers1764500100000 } from './1764500100000-phase-transfers';
 import { DeadlineCoveringIndexes1764510000000 } from './1764510000000-deadline-covering-indexes';
 import { LocalityModelIndexes1764510100000 } from './1764510100000-locality-model-indexes';
 import { PupilNamePrefixIndexes1764510200000 } from './1764510200000-pupil-name-prefix-indexes';
 import { AnnualReviewIndexes1764510300000 } from './1764510300000-annual-review-indexes';
 
 /** Every migration, oldest first: one list for the app, the CLI and the tests (STACK.md). */
-export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000, Pupils1764320000000, Timeliness1764330000000, SupportPlans1764340000000, SupportRequests1764350000000, ResourcePools1764360000000, Allocations1764370000000, Panels1764380000000, AllocationSessions1764390000000, EhcAssessments1764400000000, AnnualReviews1764400100000, DashboardIndexes1764410000000, DataProtection1764450000000, DeadlineCoveringIndexes1764510000000, LocalityModelIndexes1764510100000, PupilNamePrefixIndexes1764510200000, AnnualReviewIndexes1764510300000];
+export const MIGRATIONS = [ReferenceData1764300000000, IdentityAndAudit1764310000000, Pupils1764320000000, Timeliness1764330000000, SupportPlans1764340000000, SupportRequests1764350000000, ResourcePools1764360000000, Allocations1764370000000, Panels1764380000000, AllocationSessions1764390000000, EhcAssessments1764400000000, AnnualReviews1764400100000, DashboardIndexes1764410000000, DataProtection1764450000000, EhcListIndexes1764500000000, PhaseTransfers1764500100000, DeadlineCoveringIndexes1764510000000, LocalityModelIndexes1764510100000, PupilNamePrefixIndexes1764510200000, AnnualReviewIndexes1764510300000];

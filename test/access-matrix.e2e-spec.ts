@@ -6,6 +6,7 @@ import { listRoutes, type RouteInfo } from '../src/access/route-coverage';
 import { scopeFilter, type ScopeFilter } from '../src/access/scope-filter';
 import { callerOf } from '../src/auth/jwt.strategy';
 import { addDays, todayInLondon } from '../src/common/dates/calendar-date';
+import { academicYearOf } from '../src/ehc/phase-transfer';
 import { nameKey } from '../src/pupils/name-key';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { User } from '../src/users/user.entity';
@@ -451,6 +452,8 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
   'GET ehc-plans': { call: async () => ({ path: '/api/v1/ehc-plans' }) },
+  // A run over the plans in the caller's scope (counts only): like a list, no record to be out of scope.
+  'POST ehc-plans/phase-transfers': { call: async () => ({ path: '/api/v1/ehc-plans/phase-transfers', body: { academicYear: academicYearOf(todayInLondon()) } }) },
   'GET ehc-plans/:id': { dims: PUPIL_DIMS, call: async (w, target) => planCall(w, target, '') },
   'POST ehc-plans/:id/annual-reviews': {
     dims: PUPIL_DIMS,

@@ -1,5 +1,6 @@
 import { DemoSeedService } from '../src/seed/demo-seed.service';
 import { academicYearStart, addDays, todayInLondon } from '../src/common/dates/calendar-date';
+import { academicYearOf } from '../src/ehc/phase-transfer';
 import { unitsProblem } from '../src/pools/units';
 import { upnProblem } from '../src/pupils/upn';
 import { yearGroupFromBirth } from '../src/pupils/year-group';
@@ -7,6 +8,8 @@ import {
   DEMO_LOCALITIES,
   DEMO_ORGANISATIONS,
   DEMO_PASSWORD,
+  DEMO_PHASE_TRANSFER_PUPILS,
+  DEMO_PHASE_TRANSFER_SCHOOL_URN,
   DEMO_PUPILS_PER_SCHOOL,
   DEMO_SCHOOLS,
   DEMO_SERVICES,
@@ -99,12 +102,16 @@ describe('demo seed', () => {
       await t.dataSource.query(`
         SELECT p.upn, s.urn, s.phase, p.date_of_birth::text AS dob, p.sen_status, p.primary_need, p.secondary_need
         FROM pupil p JOIN school s ON s.id = p.school_id`);
-    expect(pupils).toHaveLength(DEMO_SCHOOLS.length * DEMO_PUPILS_PER_SCHOOL);
+    // The drawn pupils, and the Year 7 pupils added for the phase transfers.
+    expect(pupils).toHaveLength(DEMO_SCHOOLS.length * DEMO_PUPILS_PER_SCHOOL + DEMO_PHASE_TRANSFER_PUPILS.length);
     expect(pupils.filter((p) => upnProblem(p.upn) !== undefined)).toEqual([]);
     expect(pupils.every((p) => p.upn.slice(1, 4) === '886' && p.upn.slice(4, 8) === p.urn.slice(-4))).toBe(true);
     const demoUrns = new Set(DEMO_SCHOOLS.map((s) => s.urn));
     expect(pupils.every((p) => demoUrns.has(p.urn))).toBe(true);
-    for (const school of DEMO_SCHOOLS) expect(pupils.filter((p) => p.urn === school.urn)).toHaveLength(DEMO_PUPILS_PER_SCHOOL);
+    for (const school of DEMO_SCHOOLS) {
+      const added = school.urn === DEMO_PHASE_TRANSFER_SCHOOL_URN ? DEMO_PHASE_TRANSFER_PUPILS.length : 0;
+      expect(pupils.filter((p) => p.urn === school.urn)).toHaveLength(DEMO_PUPILS_PER_SCHOOL + added);
+    }
     const today = todayInLondon();
     const outOfPhase = pupils.filter((p) => {
       const year = yearGroupFromBirth(p.dob, today);
@@ -429,6 +436,39 @@ describe('demo seed', () => {
       SELECT count(*)::int AS open_on_closed FROM deadline d JOIN ehc_assessment a ON a.id = d.subject_id
       WHERE d.subject_type = 'EHC_ASSESSMENT' AND a.stage IN ('NOT_ASSESSED', 'NOT_ISSUED', 'WITHDRAWN', 'PLAN_ISSUED') AND d.met_on IS NULL AND d.cancelled_on IS NULL`);
     expect(open_on_closed).toBe(0);
+  });
+
+  it('seeds phase transfers by the rule the routes use: this year’s open, last year’s met on time but one late', async () => {
+    const today = todayInLondon();
+    const year = academicYearOf(today);
+    const rows: { startsOn: string; dueOn: string; status: string; subjectType: string; n: number }[] = await t.dataSource.query(
+      `SELECT starts_on::text AS "startsOn", due_on::text AS "dueOn", subject_type AS "subjectType",
+              deadline_status(met_on, cancelled_on, due_on, $1::date, 14) AS status, count(*)::int AS n
+       FROM deadline WHERE kind = 'PHASE_TRANSFER' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4`,
+      [today],
+    );
+    expect(rows.every((r) => r.subjectType === 'EHC_PLAN')).toBe(true);
+    const lastYear = rows.filter((r) => r.startsOn === `${year - 1}-09-01`);
+    const thisYear = rows.filter((r) => r.startsOn === `${year}-09-01`);
+    expect(rows).toHaveLength(lastYear.length + thisYear.length);
+    expect(lastYear.map((r) => r.dueOn)).toEqual(lastYear.map(() => `${year}-02-15`));
+    expect(lastYear.find((r) => r.status === 'MET_LATE')?.n).toBe(1);
+    expect(lastYear.find((r) => r.status === 'MET_ON_TIME')?.n).toBeGreaterThan(1);
+    // This year's (the drawn register has Year 11 pupils with plans: post-16, 31 March), none met yet.
+    expect(thisYear.length).toBeGreaterThan(0);
+    expect(thisYear.every((r) => [`${year + 1}-02-15`, `${year + 1}-03-31`].includes(r.dueOn))).toBe(true);
+    expect(thisYear.every((r) => ['ON_TRACK', 'DUE_SOON', 'OVERDUE'].includes(r.status))).toBe(true);
+    // The yearly run finds every one the seed opened, and no other.
+    const admin = await login('admin@example.org');
+    const run = (await t.http().post('/api/v1/ehc-plans/phase-transfers').set('Authorization', admin).send({ academicYear: year }).expect(200)).body;
+    expect(run).toEqual({ academicYear: year, inTransferYear: thisYear.reduce((n, r) => n + r.n, 0), opened: 0, alreadyOpen: run.inTransferYear });
+    // A caseworker sees one on the plan, and SEN2 carries last year's due and final dates.
+    const caseworker = await login('caseworker@example.org');
+    const [{ planId }] = await t.dataSource.query(`SELECT subject_id AS "planId" FROM deadline WHERE kind = 'PHASE_TRANSFER' AND met_on > due_on`);
+    const plan = (await t.http().get(`/api/v1/ehc-plans/${planId}`).set('Authorization', caseworker).expect(200)).body;
+    expect(plan.phaseTransfers).toEqual([expect.objectContaining({ dueOn: `${year}-02-15`, status: 'MET_LATE' })]);
+    const sen2 = (await t.http().get(`/api/v1/exports/sen2?year=${year}&module=active-plans`).set('Authorization', caseworker).expect(200)).text;
+    expect(sen2).toContain(`,${year}-02-15,`);
   });
 
   it('shows plausible EHC and locality-model dashboards and a SEN2 file over the demo data', async () => {

@@ -1,5 +1,6 @@
 import { addDays, addMonths, addWeeks, todayInLondon } from '../src/common/dates/calendar-date';
 import { ADVICE_CASELOAD_SQL } from '../src/ehc/advice-caseload';
+import { academicYearOf } from '../src/ehc/phase-transfer';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -30,6 +31,8 @@ describe('EHC needs assessments', () => {
   let epProvider: TestUser;
   let serial = 0;
   const today = todayInLondon();
+  // Year 4 now (and Year 3 last year): no phase transfer in these journeys (test/phase-transfers.e2e-spec.ts has them).
+  const year4DateOfBirth = `${academicYearOf(today) - 8}-05-14`;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -74,8 +77,8 @@ describe('EHC needs assessments', () => {
     const body = `8870002${String(25).padStart(2, '0')}${String(serial++).padStart(3, '0')}`;
     const [pupil] = await t.dataSource.query(
       `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, sen_status, primary_need)
-       VALUES ($1, 'Amara', 'Okafor', 'amara', 'okafor', '2016-05-14', $2, 'K', $3) RETURNING id`,
-      [`${upnCheckLetter(body)}${body}`, school, primaryNeed],
+       VALUES ($1, 'Amara', 'Okafor', 'amara', 'okafor', $4, $2, 'K', $3) RETURNING id`,
+      [`${upnCheckLetter(body)}${body}`, school, primaryNeed, year4DateOfBirth],
     );
     return pupil.id;
   }

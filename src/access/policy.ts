@@ -92,6 +92,8 @@ export const POLICY = {
   'advice-requests.receive': { PROVIDER: 'OWN_ORGANISATION', CASEWORKER: 'ASSIGNED' },
   'ehc-plans.read': { SENCO: 'OWN_SCHOOL', CASEWORKER: 'ASSIGNED', MANAGER: 'ASSIGNED' },
   'annual-reviews.write': { CASEWORKER: 'ASSIGNED' },
+  // The yearly run that opens PHASE_TRANSFER deadlines: a caseworker for their patch, an admin county-wide.
+  'ehc-plans.phase-transfers': { CASEWORKER: 'ASSIGNED', ADMIN: 'COUNTY' },
   // Timeliness: deadlines in scope; SLA rules readable by all, local targets changed by ADMIN.
   'deadlines.read': {
     SENCO: 'OWN_SCHOOL',

@@ -35,6 +35,8 @@ import {
   WithdrawDto,
 } from './dto/ehc-assessment.dto';
 import { AdviceRequest, EhcAppeal, EhcAssessment, EhcException, EhcPlan } from './ehc.entities';
+import { academicYearOf } from './phase-transfer';
+import { PhaseTransfersService } from './phase-transfers.service';
 import { type EhcStage, type EhcStep, exceptionProblems, nextStage, previousStep, stagesAllowing, stepDateProblem } from './ehc-rules';
 import { providerAccessFrom } from '../pupils/pupils.service';
 
@@ -153,6 +155,7 @@ export class EhcAssessmentsService {
     private readonly timeliness: TimelinessService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly phaseTransfers: PhaseTransfersService,
   ) {}
 
   // --- reads ---------------------------------------------------------------------------------
@@ -359,6 +362,8 @@ export class EhcAssessmentsService {
         startsOn: dto.issuedOn,
         ...place,
       });
+      // A plan issued in the pupil's transfer year owes that year's phase transfer.
+      await this.phaseTransfers.openForPlan(manager, plan.id, academicYearOf(dto.issuedOn));
       await this.audit.record(manager, caller, {
         action: 'ehc-plan.create',
         entityType: 'ehc-plan',

@@ -15,10 +15,13 @@ import {
   EhcPlanQueryDto,
   type EhcPlanView,
   HoldReviewDto,
+  OpenPhaseTransfersDto,
+  PhaseTransferRunView,
   ReportSentDto,
   ReviewDecisionDto,
 } from './dto/ehc-plan.dto';
 import { EhcPlansService } from './ehc-plans.service';
+import { PhaseTransfersService } from './phase-transfers.service';
 
 const PLAN_CSV_COLUMNS = [
   'id', 'pupilId', 'pupilUpn', 'pupilName', 'schoolId', 'assessmentId', 'issuedOn', 'settingSchoolId', 'settingUrn', 'settingName',
@@ -29,7 +32,24 @@ const DATES_RULE = 'The date may not precede the previous step’s date nor lie 
 @ApiTags('EHC plans and annual reviews')
 @Controller('ehc-plans')
 export class EhcPlansController {
-  constructor(private readonly plans: EhcPlansService) {}
+  constructor(
+    private readonly plans: EhcPlansService,
+    private readonly phaseTransfers: PhaseTransfersService,
+  ) {}
+
+  @Post('phase-transfers')
+  @HttpCode(200)
+  @Can('ehc-plans.phase-transfers')
+  @ApiOperation({
+    summary: 'Open the academic year’s PHASE_TRANSFER deadlines for the plans in scope',
+    description:
+      'For every active plan (not ceased, pupil on the register) whose pupil is in the last year group of their school this academic year (Year 6 of a primary, Year 9 of a middle school, Year 11): one PHASE_TRANSFER deadline, subject the plan, starting 1 September, due 15 February (31 March post-16). Idempotent: a plan that has this year’s (from its issue or an earlier run) gets no second; re-running opens nothing. Plans first issued after the due date owe none. academicYear must be the year under way (400).',
+  })
+  @ApiOkResponse({ type: PhaseTransferRunView })
+  @ApiProblems('validation')
+  openPhaseTransfers(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Body() dto: OpenPhaseTransfersDto) {
+    return this.phaseTransfers.openForYear(caller, scope, dto);
+  }
 
   @Get()
   @Can('ehc-plans.read')
@@ -104,7 +124,10 @@ export class AnnualReviewsController {
   @Post(':id/amended-plan')
   @HttpCode(200)
   @Can('annual-reviews.write')
-  @ApiOperation({ summary: 'Final amended plan issued', description: `AMENDMENTS_SENT -> AMENDED; meets AMENDED_PLAN. ${DATES_RULE}` })
+  @ApiOperation({
+    summary: 'Final amended plan issued',
+    description: `AMENDMENTS_SENT -> AMENDED; meets AMENDED_PLAN. With namedSettingUrn naming a setting other than the plan’s: the plan’s named setting changes (the review keeps the new and the replaced one) and its open PHASE_TRANSFER is met on issuedOn; an unknown URN is 400. ${DATES_RULE}`,
+  })
   @ApiOkResponse({ type: AnnualReviewView })
   @ApiProblems('validation', 'not-found', 'invalid-transition', 'stale-version')
   amendedPlan(@CurrentCaller() caller: Caller, @CallerScope() scope: ScopeFilter, @Param('id', UuidPipe) id: string, @Body() dto: AmendedPlanDto) {

@@ -5,11 +5,13 @@ import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
-import type { CalendarDate } from '../common/dates/calendar-date';
+import { type CalendarDate, compareDates } from '../common/dates/calendar-date';
 import { type Page, paginate } from '../common/pagination/paginate';
+import type { FieldError } from '../common/problem/problem-type';
 import { ProblemException } from '../common/problem/problem.exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Pupil } from '../pupils/pupil.entity';
+import type { DeadlineKind, SubjectType } from '../timeliness/deadline-kind';
 import { type DeadlineSubject, TimelinessService } from '../timeliness/timeliness.service';
 import {
   AmendedPlanDto,
@@ -25,7 +27,7 @@ import {
 import { AnnualReview, EhcPlan } from './ehc.entities';
 import { nextReviewStage, previousReviewStep, type ReviewDecision, type ReviewStep, reviewStagesAllowing, stepDateProblem } from './ehc-rules';
 
-const PLAN_SCOPE_COLUMNS: ScopeColumns = { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' };
+export const PLAN_SCOPE_COLUMNS: ScopeColumns = { schoolId: 'pupil.school_id', localityId: 'school.locality_id', area: 'locality.area' };
 const STATUS_SQL = (d: string) => `deadline_status(${d}.met_on, ${d}.cancelled_on, ${d}.due_on, :today::date, :dueSoon)`;
 const planSubject = (id: string): DeadlineSubject => ({ subjectType: 'EHC_PLAN', subjectId: id });
 const reviewSubject = (id: string): DeadlineSubject => ({ subjectType: 'ANNUAL_REVIEW', subjectId: id });
@@ -101,6 +103,8 @@ export class EhcPlansService {
           ceaseReason: null,
           amendmentsSentOn: null,
           amendedPlanIssuedOn: null,
+          namedSettingSchoolId: null,
+          replacedSettingSchoolId: null,
           recordedBy: caller.userId,
         }),
       );
@@ -165,15 +169,44 @@ export class EhcPlansService {
     });
   }
 
-  /** The final amended plan issued: meets AMENDED_PLAN. */
+  /**
+   * The final amended plan issued: meets AMENDED_PLAN. When it names a setting other than the
+   * plan's (namedSettingUrn), that becomes the plan's named setting, the review keeps the new and
+   * the replaced one (dated by issuedOn), and the plan's open PHASE_TRANSFER is met on issuedOn
+   * (DOMAIN.md: "amended plan naming the new setting"). Naming the same setting changes nothing.
+   */
   amendedPlan(caller: Caller, scope: ScopeFilter, id: string, dto: AmendedPlanDto): Promise<AnnualReviewView> {
-    return this.step(caller, scope, id, 'amended-plan', dto.version, undefined, async (manager, r) => {
-      this.assertDate(r, 'amended-plan', 'issuedOn', dto.issuedOn);
+    return this.step(caller, scope, id, 'amended-plan', dto.version, undefined, async (manager, r, place) => {
+      const errors: FieldError[] = [];
+      const dateProblem = stepDateProblem(dto.issuedOn, previousReviewStep('amended-plan', r), this.clock.today());
+      if (dateProblem) errors.push({ field: 'issuedOn', message: dateProblem });
+      let setting: { id: string } | undefined;
+      if (dto.namedSettingUrn !== undefined) {
+        [setting] = (await manager.query(`SELECT id FROM school WHERE urn = $1`, [dto.namedSettingUrn])) as { id: string }[];
+        if (!setting) errors.push({ field: 'namedSettingUrn', message: 'unknown school: no school has this URN' });
+      }
+      if (errors.length) throw ProblemException.validation(errors);
       r.amendedPlanIssuedOn = dto.issuedOn;
+      const plan = await manager.findOneOrFail(EhcPlan, { where: { id: r.planId }, lock: { mode: 'pessimistic_write' } });
+      const newSetting = setting && setting.id !== plan.settingSchoolId;
+      if (newSetting) {
+        r.namedSettingSchoolId = setting!.id;
+        r.replacedSettingSchoolId = plan.settingSchoolId;
+        plan.settingSchoolId = setting!.id;
+        await manager.save(plan);
+        await this.audit.record(manager, caller, { action: 'ehc-plan.named-setting', entityType: 'ehc-plan', entityId: plan.id, changedFields: ['settingSchoolId'], place });
+        await this.meetPhaseTransfer(manager, plan.id, dto.issuedOn);
+      }
       await manager.save(r);
       await this.timeliness.meet(manager, reviewSubject(r.id), 'AMENDED_PLAN', dto.issuedOn);
-      return ['amendedPlanIssuedOn', 'stage'];
+      return newSetting ? ['amendedPlanIssuedOn', 'namedSettingSchoolId', 'replacedSettingSchoolId', 'stage'] : ['amendedPlanIssuedOn', 'stage'];
     });
+  }
+
+  /** The plan's open PHASE_TRANSFER is met, unless the plan was amended before its transfer year began. */
+  private async meetPhaseTransfer(manager: EntityManager, planId: string, issuedOn: CalendarDate): Promise<void> {
+    const open = await this.timeliness.findOpen(manager, planSubject(planId), 'PHASE_TRANSFER');
+    if (open && compareDates(issuedOn, open.startsOn) >= 0) await this.timeliness.meet(manager, planSubject(planId), 'PHASE_TRANSFER', issuedOn);
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -284,24 +317,25 @@ export class EhcPlansService {
     const row = await qb.getRawOne<EhcPlanView>();
     if (!row) throw ProblemException.notFound('EHC plan');
     const reviews = await manager.find(AnnualReview, { where: { planId: id }, order: { meetingOn: 'ASC' } });
-    const deadlines = await this.reviewDeadlines(manager, reviews.map((r) => r.id));
-    return { ...planOf(row), annualReviews: reviews.map((r) => reviewViewOf(r, deadlines.get(r.id) ?? [])) };
+    const deadlines = await this.deadlinesOf(manager, 'ANNUAL_REVIEW', reviews.map((r) => r.id));
+    const phaseTransfers = (await this.deadlinesOf(manager, 'EHC_PLAN', [id], ['PHASE_TRANSFER'])).get(id) ?? [];
+    return { ...planOf(row), annualReviews: reviews.map((r) => reviewViewOf(r, deadlines.get(r.id) ?? [])), phaseTransfers };
   }
 
   private async reviewView(manager: EntityManager, id: string, loaded?: AnnualReview): Promise<AnnualReviewView> {
     const r = loaded ?? (await manager.findOneByOrFail(AnnualReview, { id }));
-    const deadlines = await this.reviewDeadlines(manager, [r.id]);
+    const deadlines = await this.deadlinesOf(manager, 'ANNUAL_REVIEW', [r.id]);
     return reviewViewOf(r, deadlines.get(r.id) ?? []);
   }
 
-  /** The deadlines of these reviews, in one query, by review id (status as of today). */
-  private async reviewDeadlines(manager: EntityManager, ids: string[]): Promise<Map<string, ReviewDeadlineView[]>> {
-    const byReview = new Map<string, ReviewDeadlineView[]>();
-    if (ids.length === 0) return byReview;
-    const rows = (await manager
+  /** The deadlines (of these kinds, or all) of these subjects, in one query, by subject id (status as of today). */
+  private async deadlinesOf(manager: EntityManager, subjectType: SubjectType, ids: string[], kinds?: DeadlineKind[]): Promise<Map<string, ReviewDeadlineView[]>> {
+    const bySubject = new Map<string, ReviewDeadlineView[]>();
+    if (ids.length === 0) return bySubject;
+    const qb = manager
       .createQueryBuilder()
       .select([
-        'd.subject_id AS "reviewId"',
+        'd.subject_id AS "subjectId"',
         'd.id AS id',
         'd.kind AS kind',
         'd.starts_on AS "startsOn"',
@@ -311,13 +345,14 @@ export class EhcPlansService {
         `${STATUS_SQL('d')} AS status`,
       ])
       .from('deadline', 'd')
-      .where(`d.subject_type = 'ANNUAL_REVIEW' AND d.subject_id IN (:...ids)`, { ids })
+      .where(`d.subject_type = :subjectType AND d.subject_id IN (:...ids)`, { subjectType, ids })
       .orderBy('d.due_on')
       .addOrderBy('d.kind')
-      .setParameters({ today: this.clock.today(), dueSoon: this.config.dueSoonDays })
-      .getRawMany()) as (ReviewDeadlineView & { reviewId: string })[];
-    for (const { reviewId, ...deadline } of rows) byReview.set(reviewId, [...(byReview.get(reviewId) ?? []), deadline]);
-    return byReview;
+      .setParameters({ today: this.clock.today(), dueSoon: this.config.dueSoonDays });
+    if (kinds) qb.andWhere('d.kind IN (:...kinds)', { kinds });
+    const rows = (await qb.getRawMany()) as (ReviewDeadlineView & { subjectId: string })[];
+    for (const { subjectId, ...deadline } of rows) bySubject.set(subjectId, [...(bySubject.get(subjectId) ?? []), deadline]);
+    return bySubject;
   }
 }
 
@@ -334,6 +369,8 @@ function reviewViewOf(r: AnnualReview, deadlines: ReviewDeadlineView[]): AnnualR
     ceaseReason: r.ceaseReason,
     amendmentsSentOn: r.amendmentsSentOn,
     amendedPlanIssuedOn: r.amendedPlanIssuedOn,
+    namedSettingSchoolId: r.namedSettingSchoolId,
+    replacedSettingSchoolId: r.replacedSettingSchoolId,
     deadlines,
     version: r.version,
   };

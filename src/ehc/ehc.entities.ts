@@ -209,6 +209,13 @@ export class AnnualReview extends VersionedRecord {
   @Column({ type: 'date', nullable: true })
   amendedPlanIssuedOn: CalendarDate | null;
 
+  /** The new setting the amended plan named (dated by amendedPlanIssuedOn), and the one it replaced. */
+  @Column({ type: 'uuid', nullable: true })
+  namedSettingSchoolId: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  replacedSettingSchoolId: string | null;
+
   @Column({ type: 'uuid', nullable: true })
   recordedBy: string | null;
 }

@@ -137,6 +137,18 @@ export const DEMO_USERS: DemoUser[] = [
 /** Pupils drawn per demo school. */
 export const DEMO_PUPILS_PER_SCHOOL = 5;
 
+/**
+ * Pupils with EHC plans who moved up to secondary school this September, added after the drawn
+ * ones (the draws never produce an EHC pupil in Year 6 or 7): their plans were issued in Year 6,
+ * in time for last year's phase transfer, which demo-ehc.ts shows met on time (two) and late (one).
+ */
+export const DEMO_PHASE_TRANSFER_SCHOOL_URN = '118928';
+export const DEMO_PHASE_TRANSFER_PUPILS = [
+  { firstName: 'Oliver', lastName: 'Bennett', primaryNeed: 'ASD', dayOfYear: 40 },
+  { firstName: 'Maya', lastName: 'Kowalski', primaryNeed: 'SEMH', dayOfYear: 190 },
+  { firstName: 'Kwame', lastName: 'Mensah', primaryNeed: 'SLCN', dayOfYear: 300 },
+] as const;
+
 /** Seed of the demo register's PRNG: change it and every demo pupil changes. */
 export const DEMO_REGISTER_SEED = 0x5e4d2026;
 

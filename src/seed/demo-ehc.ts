@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { addWeeks, type CalendarDate } from '../common/dates/calendar-date';
+import { addDays, addWeeks, type CalendarDate, daysBetween, maxDate } from '../common/dates/calendar-date';
+import { academicYearOf, phaseTransferOfPlan, transferYearStart } from '../ehc/phase-transfer';
+import type { SchoolPhase } from '../localities/school.entity';
 import type { DeadlineKind, SubjectType } from '../timeliness/deadline-kind';
 import { dueDate, type DurationRule } from '../timeliness/deadline-rules';
 
@@ -11,7 +13,9 @@ import { dueDate, type DurationRule } from '../timeliness/deadline-rules';
  *   a Reg 10(4) exception, each plan with its ANNUAL_REVIEW_MEETING (some now overdue);
  * - every fourth pupil on the register (by UPN) on SEN support gets a case at another stage:
  *   requested (on track and overdue), not assessed, assessing with advice from the NHS trust (on
- *   track and overdue) and educational psychology, draft issued, not issued, withdrawn.
+ *   track and overdue) and educational psychology, draft issued, not issued, withdrawn;
+ * - PHASE_TRANSFER deadlines for plans whose pupil is in a transfer year: this year's open, last
+ *   year's (pupils now in Year 7) met on time but one late.
  * Idempotent: a pupil that has a case gets no other. Due dates come from the SLA rules through the one
  * dueDate rule; rows are written in one statement per table (boot time on the embedded database).
  */
@@ -27,6 +31,9 @@ interface PupilRow {
   senStatus: string;
   primaryNeed: string;
   secondaryNeed: string | null;
+  dateOfBirth: CalendarDate;
+  yearOffset: number;
+  phase: SchoolPhase;
 }
 
 interface Advice {
@@ -62,6 +69,24 @@ function planProfile(j: number): Profile {
     issue: { week: Math.min(planWeek - 1, planWeek <= 20 ? 16 : planWeek - 4), issue: true },
     planWeek,
     exception: j % 6 === 2,
+  };
+}
+
+/**
+ * A pupil who moved up to secondary school this September (demo-data.ts
+ * DEMO_PHASE_TRANSFER_PUPILS): the plan issued in Year 6, a week or so before last year's phase
+ * transfer was due; two within 20 weeks, one a week late. Not a planProfile draw, so the drawn
+ * plans' mix stays as it was.
+ */
+function movedUpProfile(k: number, transferDueOn: CalendarDate, today: CalendarDate): Profile {
+  const planWeek = [19, 20, 21][k % 3];
+  const received = addWeeks(addDays(transferDueOn, -8), -planWeek);
+  return {
+    weeksAgo: Math.floor(daysBetween(received, today) / 7),
+    decision: { week: 6, assess: true },
+    advice: [{ org: 'EP', type: 'EDUCATIONAL_PSYCHOLOGY', requestedWeek: 6, receivedWeek: 11 }],
+    issue: { week: 16, issue: true },
+    planWeek,
   };
 }
 
@@ -136,7 +161,8 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
   const pupils = await rows<PupilRow>(
     manager,
     `SELECT p.id, p.school_id AS "schoolId", s.locality_id AS "localityId", l.area, p.sen_status AS "senStatus",
-            p.primary_need AS "primaryNeed", p.secondary_need AS "secondaryNeed"
+            p.primary_need AS "primaryNeed", p.secondary_need AS "secondaryNeed",
+            p.date_of_birth::text AS "dateOfBirth", p.year_offset AS "yearOffset", s.phase
      FROM (SELECT *, row_number() OVER (ORDER BY upn) AS rn FROM pupil) p
      JOIN school s ON s.id = p.school_id JOIN locality l ON l.id = s.locality_id
      WHERE p.left_on IS NULL AND p.primary_need IS NOT NULL AND p.primary_need <> 'NSA'
@@ -158,7 +184,7 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
     subjectId: string,
     place: { pupilId: string; schoolId: string; localityId: string; organisationId?: string },
     startsOn: CalendarDate,
-    end: { metOn?: CalendarDate; cancelledOn?: CalendarDate; exceptionReason?: string } = {},
+    end: { metOn?: CalendarDate; cancelledOn?: CalendarDate; exceptionReason?: string; dueOn?: CalendarDate } = {},
   ) =>
     deadlines.push({
       kind,
@@ -167,7 +193,7 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
       ...place,
       organisationId: place.organisationId ?? null,
       startsOn,
-      dueOn: dueDate(rule(kind), startsOn),
+      dueOn: dueDate(rule(kind), startsOn, { dueOn: end.dueOn }),
       metOn: end.metOn ?? null,
       cancelledOn: end.cancelledOn ?? null,
       excepted: end.exceptionReason !== undefined,
@@ -176,8 +202,15 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
 
   let planCount = 0;
   let otherCount = 0;
+  const year = academicYearOf(today);
+  let movedUpCount = 0;
+  let lastYearTransfers = 0;
   for (const pupil of pupils) {
-    const profile = pupil.senStatus === 'E' ? planProfile(planCount++) : openProfile(otherCount++);
+    const movedUp =
+      pupil.senStatus === 'E' && pupil.phase === 'SECONDARY'
+        ? phaseTransferOfPlan({ dateOfBirth: pupil.dateOfBirth, yearOffset: Number(pupil.yearOffset), schoolPhase: 'PRIMARY', issuedOn: `${year - 1}-09-01` }, year - 1)
+        : null;
+    const profile = movedUp ? movedUpProfile(movedUpCount++, movedUp.dueOn, today) : pupil.senStatus === 'E' ? planProfile(planCount++) : openProfile(otherCount++);
     const n = planCount + otherCount;
     const caseworker = pupil.area === 'North' && n % 2 === 0 ? north : county;
     const received = addWeeks(today, -profile.weeksAgo);
@@ -250,6 +283,18 @@ export async function seedDemoEhc(manager: EntityManager, today: CalendarDate): 
         createdBy: caseworker,
       });
       deadline('ANNUAL_REVIEW_MEETING', 'EHC_PLAN', planId, place, planOn);
+      // Phase transfers (Reg 18), by the same rule as the routes: this year's still open (Year 6 at
+      // a primary, Year 11); last year's, for pupils who moved up from a primary this September,
+      // met by the amended plan naming their secondary school (the plan's setting): on time, but one.
+      const onRegister = { dateOfBirth: pupil.dateOfBirth, yearOffset: Number(pupil.yearOffset), issuedOn: planOn };
+      const thisYear = phaseTransferOfPlan({ ...onRegister, schoolPhase: pupil.phase }, year);
+      if (thisYear) deadline('PHASE_TRANSFER', 'EHC_PLAN', planId, place, transferYearStart(year), { dueOn: thisYear.dueOn });
+      const lastYear = pupil.phase === 'SECONDARY' ? phaseTransferOfPlan({ ...onRegister, schoolPhase: 'PRIMARY' }, year - 1) : null;
+      if (lastYear) {
+        const k = lastYearTransfers++;
+        const metOn = k === 0 ? addDays(lastYear.dueOn, 23) : maxDate(planOn, addDays(lastYear.dueOn, -(7 + (k % 5) * 9)));
+        deadline('PHASE_TRANSFER', 'EHC_PLAN', planId, place, transferYearStart(year - 1), { dueOn: lastYear.dueOn, metOn });
+      }
     }
   }
 

@@ -13,6 +13,8 @@ import {
   DEMO_BOYS_NAMES,
   DEMO_GIRLS_NAMES,
   DEMO_LA_NUMBER,
+  DEMO_PHASE_TRANSFER_PUPILS,
+  DEMO_PHASE_TRANSFER_SCHOOL_URN,
   DEMO_LOCALITIES,
   DEMO_NEED_WEIGHTS,
   DEMO_ORGANISATIONS,
@@ -485,6 +487,24 @@ export function buildDemoRegister(today: CalendarDate, seed = DEMO_REGISTER_SEED
         openByLocality.set(school.localityCode, list);
       }
     }
+  });
+
+  // Outside the draws above, so the drawn pupils stay the same: Year 7 pupils with EHC plans.
+  DEMO_PHASE_TRANSFER_PUPILS.forEach((p, i) => {
+    const yearGroup = 7;
+    const body = `${DEMO_LA_NUMBER}${DEMO_PHASE_TRANSFER_SCHOOL_URN.slice(-4)}${String((UPN_BASE_ACADEMIC_YEAR - yearGroup) % 100).padStart(2, '0')}${900 + i}`;
+    pupils.push({
+      upn: `${upnCheckLetter(body)}${body}`,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      firstNameKey: nameKey(p.firstName),
+      lastNameKey: nameKey(p.lastName),
+      dateOfBirth: addDays(`${academicYear - 5 - yearGroup}-09-01`, p.dayOfYear),
+      schoolUrn: DEMO_PHASE_TRANSFER_SCHOOL_URN,
+      senStatus: 'E',
+      primaryNeed: p.primaryNeed,
+      secondaryNeed: null,
+    });
   });
 
   [...openByLocality.keys()].sort().forEach((locality, index) => {

@@ -7,6 +7,11 @@ import type { DeadlineKind, SubjectType } from './deadline-kind';
 import { dueDate } from './deadline-rules';
 import { SlaRule } from './sla-rule.entity';
 
+/** Kinds a unique index keeps to one deadline per subject and start date (deadline_phase_transfer_once). */
+const ONCE_PER_START: readonly DeadlineKind[] = ['PHASE_TRANSFER'];
+/** Rows per INSERT in openOnce (13 parameters a row, well under PostgreSQL's 65,535). */
+const OPEN_BATCH = 500;
+
 export interface DeadlineSubject {
   subjectType: SubjectType;
   subjectId: string;
@@ -35,7 +40,32 @@ export class TimelinessService {
   /** Opens a deadline with the due date its SLA rule gives (as the rule stands now). */
   async open(manager: EntityManager, spec: OpenDeadline): Promise<Deadline> {
     const rule = await manager.findOneByOrFail(SlaRule, { kind: spec.kind });
-    const deadline = manager.create(Deadline, {
+    return manager.save(this.newDeadline(manager, rule, spec));
+  }
+
+  /**
+   * Opens each deadline unless it exists already: for runs that may be repeated (the yearly
+   * phase transfers). Only kinds whose deadlines a unique index keeps once (ONCE_PER_START) may
+   * be opened so; a subject with one of the kind still open (deadline_open_unique) also gets no
+   * second. Inserts in batches; returns how many were opened.
+   */
+  async openOnce(manager: EntityManager, specs: OpenDeadline[]): Promise<number> {
+    const rules = new Map<DeadlineKind, SlaRule>();
+    for (const kind of new Set(specs.map((s) => s.kind))) {
+      if (!ONCE_PER_START.includes(kind)) throw new RangeError(`${kind} deadlines have no unique index: they cannot be opened once`);
+      rules.set(kind, await manager.findOneByOrFail(SlaRule, { kind }));
+    }
+    let opened = 0;
+    for (let i = 0; i < specs.length; i += OPEN_BATCH) {
+      const rows = specs.slice(i, i + OPEN_BATCH).map((spec) => this.newDeadline(manager, rules.get(spec.kind)!, spec));
+      const result = await manager.createQueryBuilder().insert().into(Deadline).values(rows).orIgnore().returning('id').execute();
+      opened += (result.raw as unknown[]).length;
+    }
+    return opened;
+  }
+
+  private newDeadline(manager: EntityManager, rule: SlaRule, spec: OpenDeadline): Deadline {
+    return manager.create(Deadline, {
       kind: spec.kind,
       subjectType: spec.subjectType,
       subjectId: spec.subjectId,
@@ -50,7 +80,6 @@ export class TimelinessService {
       excepted: false,
       exceptionReason: null,
     });
-    return manager.save(deadline);
   }
 
   /** Meets the subject's open deadline of this kind; undefined when none is open. */

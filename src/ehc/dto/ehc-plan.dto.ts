@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import type { CalendarDate } from '../../common/dates/calendar-date';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
@@ -61,6 +61,30 @@ export class AmendedPlanDto extends StepVersionDto {
   @ApiProperty({ example: '2026-07-20', format: 'date' })
   @IsCalendarDate()
   issuedOn: CalendarDate;
+
+  @ApiPropertyOptional({
+    example: '118000',
+    description:
+      'The setting the amended plan names, by its 6-digit URN; must be a known school (else 400). A setting other than the plan’s becomes its named setting (dated by issuedOn, audited) and meets an open PHASE_TRANSFER; the same setting again changes nothing.',
+  })
+  @IsOptional()
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit URN' })
+  namedSettingUrn?: string;
+}
+
+export class OpenPhaseTransfersDto {
+  @ApiProperty({ example: 2026, description: 'The academic year under way, by the calendar year it starts in (1 September); any other is 400' })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  academicYear: number;
+}
+
+export class PhaseTransferRunView {
+  @ApiProperty({ example: 2026 }) academicYear: number;
+  @ApiProperty({ description: 'Active plans in scope whose pupil is in the last year group of their school this year', example: 120 }) inTransferYear: number;
+  @ApiProperty({ description: 'PHASE_TRANSFER deadlines opened by this run', example: 118 }) opened: number;
+  @ApiProperty({ description: 'Plans that already had this year’s (from plan issue or an earlier run)', example: 2 }) alreadyOpen: number;
 }
 
 export class ReviewDeadlineView {
@@ -85,6 +109,8 @@ export class AnnualReviewView {
   @ApiProperty({ type: Number, nullable: true }) ceaseReason: number | null;
   @ApiProperty({ type: String, nullable: true, format: 'date' }) amendmentsSentOn: CalendarDate | null;
   @ApiProperty({ type: String, nullable: true, format: 'date' }) amendedPlanIssuedOn: CalendarDate | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The new setting the amended plan named' }) namedSettingSchoolId: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The setting it replaced' }) replacedSettingSchoolId: string | null;
   @ApiProperty({ type: [ReviewDeadlineView], description: 'ANNUAL_REVIEW_REPORT, ANNUAL_REVIEW_DECISION and AMENDED_PLAN, status as of today' })
   deadlines: ReviewDeadlineView[];
   @ApiProperty({ example: 1 }) version: number;
@@ -112,6 +138,8 @@ export class EhcPlanView {
 
 export class EhcPlanDetailView extends EhcPlanView {
   @ApiProperty({ type: [AnnualReviewView] }) annualReviews: AnnualReviewView[];
+  @ApiProperty({ type: [ReviewDeadlineView], description: 'The plan’s PHASE_TRANSFER deadlines, one per transfer year, status as of today' })
+  phaseTransfers: ReviewDeadlineView[];
 }
 
 export class EhcPlanPage extends PageOf(EhcPlanView) {}
