@@ -14,6 +14,7 @@
  *   BENCH_POOL_SIZE      DATABASE_POOL_SIZE of the app, and the pool of the raw and database floors (default 10)
  *   BENCH_LOG_LEVEL      LOG_LEVEL of the app (default info, as in production; its log goes to a file)
  *   BENCH_CONTENTION     support requests approved at once per contention run (default 200, pool of half as many units)
+ *   BENCH_APP           the app's entry point (default dist/src/main.js; another build's, to compare before and after a change)
  *   BENCH_CPU_PROF       a directory: the app runs with node --cpu-prof and writes its profile there on exit
  *
  * It starts `node dist/src/main.js` as a child process (its RSS is read from /proc while it runs),
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
   const appPort = await freePort();
   log(`starting the built app (log: ${logDir}/app.log)...`);
   const app = await startChild(
-    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve('dist/src/main.js')],
+    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(env.BENCH_APP ?? 'dist/src/main.js')],
     {
       HOST: '127.0.0.1',
       PORT: String(appPort),
@@ -345,15 +346,22 @@ async function main(): Promise<void> {
     panel: await login(emails.panel),
     provider: await login(emails.provider),
   };
+  /** A set-up request (not measured): retried on 503, which a database still busy with the previous scenario can answer. */
   const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.base}${API}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text);
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${app.base}${API}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status === 503 && attempt < 5) {
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+      return JSON.parse(text);
+    }
   };
 
   const samplePupil = await fetch(`${app.base}${API}/pupils/${pupilIds[0]}`, { headers: { authorization: `Bearer ${tokens.manager}` } }).then((r) => r.text());
@@ -386,37 +394,47 @@ async function main(): Promise<void> {
   await hammer(httpFloor.base, 16, { path: pupilPath }, 2);
 
   const rows: Row[] = [];
-  const measure = async (scenario: string, base: string, load: Load, floor?: string) => {
+  const record = (row: Row) => {
+    rows.push(row);
+    log(line(row, rows));
+  };
+  /**
+   * Measures a scenario at each connection count; with a floor, the floor is measured just before
+   * it at the same count, so the ratio compares moments of the same load on this shared machine.
+   */
+  const measure = async (scenario: string, base: string, load: Load, floor?: { name: string; run: (connections: number) => Promise<Figures> }) => {
     if (!wanted(scenario)) return;
     for (const connections of CONNECTIONS) {
-      const figures = await hammer(base, connections, load);
-      rows.push({ scenario, connections, figures, floor });
-      log(line(rows[rows.length - 1], rows));
+      if (floor) record({ scenario: floor.name, connections, figures: await floor.run(connections) });
+      record({ scenario, connections, figures: await hammer(base, connections, load), floor: floor?.name });
+      // Requests still in flight when autocannon stops are finished by the app: let them drain.
+      await new Promise((r) => setTimeout(r, 1000));
     }
   };
 
-  // Baselines first, so every app row below can be compared as it prints.
+  const RAW_FLOOR = 'floor: raw DB read (node:http + pg, pupil by id)';
   await measure('floor: HTTP (node:http, constant body)', httpFloor.base, { path: pupilPath });
-  await measure('floor: raw DB read (node:http + pg, pupil by id)', rawFloor.base, { path: pupilPath });
+  if (!wanted('pupil by id')) await measure(RAW_FLOOR, rawFloor.base, { path: pupilPath });
 
   await measure('login', app.base, {
     method: 'POST',
     path: () => `${API}/auth/login`,
     body: () => JSON.stringify({ email: emails.manager, password: PASSWORD }),
   });
-  await measure('pupil by id', app.base, { path: pupilPath, token: tokens.manager }, 'floor: raw DB read (node:http + pg, pupil by id)');
+  await measure('pupil by id', app.base, { path: pupilPath, token: tokens.manager }, { name: RAW_FLOOR, run: (c) => hammer(rawFloor.base, c, { path: pupilPath }) });
   const prefix = roundRobin(prefixes);
   await measure('pupil search by name prefix', app.base, { path: () => `${API}/pupils?q=${prefix()}`, token: tokens.manager });
   await measure('deadlines overdue list, page 1', app.base, { path: () => `${API}/deadlines?status=OVERDUE`, token: tokens.manager });
   await measure(`deadlines overdue list, page ${pagesFollowed}`, app.base, { path: () => `${API}/deadlines?status=OVERDUE${page100}`, token: tokens.manager });
   for (const d of dashboards) {
     if (!wanted(d.name)) continue;
-    const floorName = `floor: ${d.name} SQL (${dashboardSql.get(d.name)!.length} statements)`;
-    for (const connections of CONNECTIONS) {
-      rows.push({ scenario: floorName, connections, figures: await hammerSql(sqlPool, connections, dashboardSql.get(d.name)!) });
-      log(line(rows[rows.length - 1], rows));
-    }
-    await measure(d.name, app.base, { path: () => `${API}${d.path}`, token: tokens.manager }, floorName);
+    const statements = dashboardSql.get(d.name)!;
+    await measure(
+      d.name,
+      app.base,
+      { path: () => `${API}${d.path}`, token: tokens.manager },
+      { name: `floor: ${d.name} SQL (${statements.length} statements)`, run: (c) => hammerSql(sqlPool, c, statements) },
+    );
   }
 
   const createPupil = roundRobin(schoolPupils);
@@ -492,8 +510,7 @@ async function main(): Promise<void> {
         `${figures.statuses['200'] ?? 0} × 200, ${figures.statuses['409'] ?? 0} × 409 capacity-exhausted, ` +
         `${figures.errors} other; allocations sum ${ledger.allocations} <= ${ledger.capacity} units, ledger ${ledger.allocated}: ${ok ? 'never overspent' : 'OVERSPENT'}`;
       contention.push(note);
-      rows.push({ scenario: 'panel approval under contention (one pool)', connections, figures });
-      log(line(rows[rows.length - 1], rows));
+      record({ scenario: 'panel approval under contention (one pool)', connections, figures });
       log(`  ${note}`);
     }
   }
@@ -533,6 +550,7 @@ function cells(row: Row, rows: Row[]): string[] {
   return [
     row.scenario,
     String(row.connections),
+    String(figures.total),
     fixed(figures.rps, 0),
     fixed(figures.p50),
     fixed(figures.p99),
@@ -543,7 +561,7 @@ function cells(row: Row, rows: Row[]): string[] {
   ];
 }
 
-const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor'];
+const HEAD = ['scenario', 'conns', 'answered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor'];
 
 function line(row: Row, rows: Row[]): string {
   return cells(row, rows)
@@ -559,7 +577,9 @@ const RESULTS_HEADER = `# Benchmark results (\`npm run bench\`, issue 9 part 4)
 
 Each section is one run of \`BENCH_DATABASE_URL=... npm run bench\`, appended by the script. Figures on
 this 2-core machine are noisy (other work shares it): compare the ratios to the floors measured in
-the same run rather than absolute figures across runs. "req/s of its floor" is the scenario's
+the same run rather than absolute figures across runs. "answered" counts the requests answered
+within the measurement (autocannon drops those still in flight when it ends: a scenario slower than
+BENCH_SECONDS shows 0). "req/s of its floor" is the scenario's
 throughput as a share of its own baseline at the same connection count (pupil by id: the raw
 node:http + pg read; a dashboard: its own SQL on a pg pool); "p50 / floor p50" the latency ratio.
 `;

@@ -1,13 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../access/caller';
-import { DatabaseEndpoint } from '../database/database-endpoint';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AUDIT_COLUMNS, AUDIT_ROW_PARAMS, auditRowParams, auditRowSql } from './audit-row';
 import type { AuditEntry } from './audit.service';
 
-/** A buffer this full is written at once; otherwise every FLUSH_MS. */
+/** A buffer this full is written at once; otherwise ACCESS_LOG_FLUSH_MS (default 200) after its first row. */
 export const ACCESS_LOG_BATCH_ROWS = 200;
-export const ACCESS_LOG_FLUSH_MS = 200;
 /** Rows kept while the database refuses them (an outage); older ones beyond this are dropped, and said so. */
 const MAX_PENDING_ROWS = 50_000;
 
@@ -16,7 +15,7 @@ const MAX_PENDING_ROWS = 50_000;
  * write, so its access row need not share a transaction (issue 9), and one multi-row INSERT per
  * ACCESS_LOG_BATCH_ROWS rows or ACCESS_LOG_FLUSH_MS replaces a transaction and a commit per read.
  * Each row keeps the time of the read. The buffer is written before the pool closes on a graceful
- * shutdown (no row lost); a SIGKILL loses at most the rows of the last FLUSH_MS. Readers of the
+ * shutdown (no row lost); a SIGKILL loses at most the rows of the last ACCESS_LOG_FLUSH_MS. Readers of the
  * trail call `flush()` first, so this instance's reads show at once.
  */
 @Injectable()
@@ -28,9 +27,17 @@ export class AccessLogWriter {
 
   constructor(
     private readonly dataSource: DataSource,
-    endpoint: DatabaseEndpoint,
-  ) {
-    endpoint.beforePoolCloses(() => this.flush());
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * On shutdown, once the HTTP server has answered its last request and before the pool closes
+   * (bootstrap.ts calls it from Fastify's onClose hook, which runs before Nest's shutdown hooks).
+   */
+  async close(): Promise<void> {
+    const buffered = this.pending.length;
+    await this.flush();
+    if (buffered > 0) this.logger.log(`${buffered} buffered access rows written before the pool closed`);
   }
 
   /** Queues the access row of a read by `caller` (the time is now). */
@@ -38,7 +45,7 @@ export class AccessLogWriter {
     this.pending.push(auditRowParams(caller, entry, new Date()));
     if (this.pending.length >= ACCESS_LOG_BATCH_ROWS) void this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), ACCESS_LOG_FLUSH_MS);
+      this.timer = setTimeout(() => void this.flush(), this.config.accessLogFlushMs);
       this.timer.unref();
     }
   }
@@ -71,7 +78,7 @@ export class AccessLogWriter {
           `could not write ${rows.length - start} access rows (${(error as Error).message}); retrying${dropped ? `, ${dropped} oldest dropped` : ''}`,
         );
         if (this.dataSource.isInitialized && !this.timer) {
-          this.timer = setTimeout(() => void this.flush(), ACCESS_LOG_FLUSH_MS * 5);
+          this.timer = setTimeout(() => void this.flush(), Math.max(1000, this.config.accessLogFlushMs));
           this.timer.unref();
         }
         return;
