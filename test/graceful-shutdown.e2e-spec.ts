@@ -136,10 +136,9 @@ describe('graceful shutdown of the built app (node dist/src/main.js)', () => {
     try {
       // Rows wait a minute before a timed write: the 120 reads below are all still buffered at SIGTERM.
       app = await start({ ACCESS_LOG_FLUSH_MS: '60000' });
-      const base = `${app.base}/api/v1`;
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const call = async (token: string | null, method: string, path: string, body?: object): Promise<any> => {
-        const res = await fetch(`${base}${path}`, {
+        const res = await fetch(`${app!.base}/api/v1${path}`, {
           method,
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: body ? JSON.stringify(body) : undefined,
