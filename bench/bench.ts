@@ -57,11 +57,16 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** Every child started, killed when the bench exits however it ends (an error included). */
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
 /** Starts a child that prints "listening <port>" (floor servers) or is polled at /health/ready (the app). */
 async function startChild(args: string[], childEnv: Record<string, string>, logFile: string, port?: number): Promise<Child> {
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { env: { PATH: env.PATH ?? '', ...childEnv }, stdio: ['ignore', port ? out : 'pipe', out] });
   closeSync(out);
+  children.push(child);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let alive = true;
   void exited.then(() => (alive = false));
