@@ -13,36 +13,15 @@
  * table above 10,000 rows. Then keyset pagination: page 1 against page 200 (cursor followed).
  * BENCH_SQL=1 prints the statements; BENCH_ONLY=<regex> measures only the paths it matches (no keyset pass).
  */
-import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { Client } from 'pg';
 import request from 'supertest';
-import { DataSource, type Logger } from 'typeorm';
-import { AppModule } from '../src/app.module';
-import { configureApp, createHttpAdapter } from '../src/bootstrap';
-import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/app-config';
-import { IN_MEMORY } from '../src/database/embedded-postgres';
 import { SEN2_MODULES } from '../src/exports/dto/sen2-export.dto';
+import { bootCountyApp, connectCounty, countyDatabaseUrl } from './support/county';
 
 const LARGE = 10_000;
 /** Requests per path: the median and the least are printed (the least is the cost with the fewest neighbours). */
 const RUNS = 5;
-
-class Capture implements Logger {
-  on = false;
-  statements: { sql: string; parameters: unknown[] }[] = [];
-  logQuery(sql: string, parameters?: unknown[]) {
-    if (this.on && /^\s*(SELECT|WITH)/i.test(sql)) this.statements.push({ sql, parameters: parameters ?? [] });
-  }
-  logQueryError() {}
-  logQuerySlow() {}
-  logSchemaBuild() {}
-  logMigration() {}
-  log() {}
-}
 
 interface PlanNode {
   'Node Type': string;
@@ -60,14 +39,8 @@ function seqScans(node: PlanNode, large: Set<string>, out: string[] = []): strin
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!url) throw new Error('BENCH_DATABASE_URL (a database loaded by npm run seed:county) is required');
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  const marker = await pg.query(`SELECT to_regclass('county_generator') IS NOT NULL AS ok`);
-  if (!marker.rows[0].ok || (await pg.query(`SELECT 1 FROM county_generator`)).rowCount === 0) {
-    throw new Error('not a generated county database (no county_generator marker): refusing to add a user to it');
-  }
+  const url = countyDatabaseUrl();
+  const { pg } = await connectCounty(url);
   await pg.query(`SET statement_timeout = '20s'`);
   await pg.query(`SET jit = off`); // as the app's connections (src/database/data-source.ts)
   const large = new Set<string>(
@@ -76,24 +49,7 @@ async function main(): Promise<void> {
     ),
   );
 
-  const config: AppConfig = {
-    ...loadConfig({ LOG_LEVEL: 'silent' }),
-    databaseUrl: url,
-    dataDir: IN_MEMORY,
-    seedDemo: false,
-    migrationsRun: true,
-    databasePoolSize: 4,
-    jwtSecret: 'bench-secret-that-is-long-enough-0123456789abcdef',
-    loginRateLimitPerMinute: 100000,
-  };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(APP_CONFIG).useValue(config).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
-  await configureApp(app, { swaggerUi: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const ds = app.get(DataSource);
-  const capture = new Capture();
-  (ds as unknown as { logger: Logger }).logger = capture;
+  const { app, dataSource: ds, capture } = await bootCountyApp(url);
 
   const [user] = await ds.query(
     `INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Bench manager', 'MANAGER', 'x') RETURNING id, token_version`,

@@ -3,6 +3,7 @@ import { Logger, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AccessLogWriter } from './audit/access-log-writer';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { dashboardPageDir, serveDashboardPage } from './dashboard-page/dashboard-page';
 import { registerImportBodyParsers } from './imports/import-body';
@@ -69,6 +70,10 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
+  // Buffered access rows of reads: written after the last request is answered, before the pool
+  // closes (Fastify's onClose runs inside Nest's dispose, before the shutdown hooks close the pool).
+  const accessLogWriter = app.get(AccessLogWriter);
+  fastify.addHook('onClose', async () => accessLogWriter.close());
   // A JSON body must be an object or array of sane depth with no prototype keys, before any DTO
   // code (class-transformer recurses per level) touches it.
   fastify.addHook('preValidation', async (request) => {

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { upnCheckLetter } from '../src/pupils/upn';
 import { ADMIN, type BuiltApp, startBuiltApp, waitForLog } from './support/built-app';
+import { createIsolatedDatabase } from './support/test-database';
 
 /**
  * Graceful shutdown of the BUILT app (issue 10, point 4): on SIGTERM it stops taking connections,
@@ -122,4 +127,63 @@ describe('graceful shutdown of the built app (node dist/src/main.js)', () => {
     expect(shutdownMs).toBeLessThan(5000);
     expect(app.log()).toMatch(/shutdown took longer than 1500 ms/);
   }, 180_000);
+
+  it('on SIGTERM: every buffered access row of a read is written before the pool closes (none lost)', async () => {
+    // The same database across two starts: a PostgreSQL database of the test's own, or one DATA_DIR.
+    const database = await createIsolatedDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sen-access-'));
+    const start = (env: Record<string, string> = {}) => startBuiltApp({ databaseUrl: database.url, env: { DATA_DIR: dataDir, LOGIN_RATE_LIMIT_PER_MINUTE: '1000', ...env } });
+    try {
+      // Rows wait a minute before a timed write: the 120 reads below are all still buffered at SIGTERM.
+      app = await start({ ACCESS_LOG_FLUSH_MS: '60000' });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const call = async (token: string | null, method: string, path: string, body?: object): Promise<any> => {
+        const res = await fetch(`${app!.base}/api/v1${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        const json = await res.json();
+        if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+        return json;
+      };
+      const login = async (email: string, password: string) => (await call(null, 'POST', '/auth/login', { email, password })).accessToken as string;
+      const admin = await login(ADMIN.email, ADMIN.password);
+      const locality = await call(admin, 'POST', '/localities', { code: 'SHUT-1', name: 'Shutdown Schools', area: 'East', district: 'Canterbury' });
+      const school = await call(admin, 'POST', '/schools', { urn: '990001', name: 'Shutdown Primary', phase: 'PRIMARY', kind: 'MAINSTREAM', localityId: locality.id });
+      const senco = { email: 'senco.shutdown@example.org', password: 'quiet-harbour-lantern-88' };
+      await call(admin, 'POST', '/users', { ...senco, name: 'Shutdown SENCO', role: 'SENCO', schoolId: school.id });
+      const token = await login(senco.email, senco.password);
+      const body = '886200100001';
+      const pupil = await call(token, 'POST', '/pupils', {
+        upn: `${upnCheckLetter(body)}${body}`,
+        firstName: 'Ada',
+        lastName: 'Shutdown',
+        dateOfBirth: '2018-01-15',
+        schoolId: school.id,
+        senStatus: 'K',
+        primaryNeed: 'SLCN',
+      });
+
+      // 120 reads (fewer than a batch of 200): none is written before SIGTERM.
+      const READS = 120;
+      for (let i = 0; i < READS; i += 20) await Promise.all(Array.from({ length: 20 }, () => call(token, 'GET', `/pupils/${pupil.id}`)));
+      app.process.kill('SIGTERM');
+      expect(await app.exited).toMatchObject({ code: 0 });
+      const log = app.log();
+      expect(log).toMatch(new RegExp(`${READS} buffered access rows written before the pool closed`));
+      expect(log.indexOf('buffered access rows written')).toBeLessThan(log.indexOf('database pool closed'));
+      await app.cleanup();
+
+      app = await start();
+      const again = await login(ADMIN.email, ADMIN.password);
+      const trail = await call(again, 'GET', `/pupils/${pupil.id}/access-log?limit=200`);
+      expect(trail.data.filter((row: { action: string }) => row.action === 'pupil.read')).toHaveLength(READS);
+    } finally {
+      await app?.cleanup();
+      app = undefined;
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 240_000);
 });

@@ -3,6 +3,7 @@ import { academicYearStart, addDays, addYears, todayInLondon } from '../src/comm
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
+import { AccessLogWriter } from '../src/audit/access-log-writer';
 
 /**
  * The SEN register (API.md "SEN register"; DOMAIN.md UPN, needs and year groups): pupils in
@@ -56,7 +57,11 @@ describe('pupils', () => {
   }
   const fieldsOf = (res: Res) => [...new Set((res.body.errors as { field: string }[]).map((e) => e.field))].sort();
 
-  const count = async (sql: string, params: unknown[] = []) => Number((await t.dataSource.query(sql, params))[0].n);
+  // Access rows of reads are written in batches (AccessLogWriter): flushed first, so every count sees them.
+  const count = async (sql: string, params: unknown[] = []) => {
+    await t.app.get(AccessLogWriter).flush();
+    return Number((await t.dataSource.query(sql, params))[0].n);
+  };
   const pupilCount = () => count('SELECT count(*)::int AS n FROM pupil');
   const auditCount = () => count('SELECT count(*)::int AS n FROM audit_event');
   const historyCount = () => count('SELECT count(*)::int AS n FROM pupil_history');

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { type Actor, type Caller, isCaller } from '../access/caller';
+import type { Actor, Caller } from '../access/caller';
 import { scopeFor } from '../access/policy';
 import { applyScope, type ScopeFilter } from '../access/scope-filter';
 import { Page, paginate } from '../common/pagination/paginate';
+import { AccessLogWriter } from './access-log-writer';
 import { AuditEvent } from './audit-event.entity';
+import { AUDIT_COLUMNS, auditRowParams, auditRowSql } from './audit-row';
 import { AuditEventView, AuditQueryDto } from './dto/audit-event.dto';
 
 /** Entity types of the security log: sign-ins and accounts. */
@@ -53,39 +55,17 @@ function sameValue(a: unknown, b: unknown): boolean {
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: AccessLogWriter,
+  ) {}
 
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    const caller = isCaller(actor) ? actor : undefined;
-    const place = entry.place ?? {};
-    await manager.query(
-      `INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields,
-         outcome, request_id, ip, school_id, locality_id, area, organisation_id, pupil_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-         COALESCE($12::uuid, (SELECT locality_id FROM school WHERE id = $11::uuid)),
-         COALESCE($13, (SELECT area FROM locality WHERE id = COALESCE($12::uuid, (SELECT locality_id FROM school WHERE id = $11::uuid)))),
-         $14, $15)`,
-      [
-        caller?.userId ?? null,
-        caller?.email ?? entry.attemptedEmail ?? null,
-        caller?.role ?? (isCaller(actor) ? null : `SYSTEM:${actor.system}`),
-        entry.action,
-        entry.entityType,
-        entry.entityId ?? null,
-        entry.changedFields ?? [],
-        entry.outcome ?? 'SUCCESS',
-        caller?.requestId ?? null,
-        caller?.ip ?? null,
-        place.schoolId ?? null,
-        place.localityId ?? null,
-        place.area ?? null,
-        place.organisationId ?? null,
-        place.pupilId ?? null,
-      ],
-    );
+    await manager.query(`INSERT INTO audit_event (${AUDIT_COLUMNS}) VALUES ${auditRowSql(0)}`, auditRowParams(actor, entry));
   }
 
   async list(caller: Caller, scope: ScopeFilter, query: AuditQueryDto): Promise<Page<AuditEventView>> {
+    await this.accessLog.flush();
     const qb = this.dataSource.getRepository(AuditEvent).createQueryBuilder('event');
     applyScope(qb, scope, { localityId: 'event.locality_id', area: 'event.area', schoolId: 'event.school_id' });
     if (!scopeFor(caller.role, 'audit.security-log')) {

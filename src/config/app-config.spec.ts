@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
       corsOrigins: [],
       expensiveRateLimitPerMinute: 120,
       maxUrlLength: 4096,
+      accessLogFlushMs: 200,
     });
   });
 

@@ -44,6 +44,8 @@ export interface AppConfig {
   expensiveRateLimitPerMinute: number;
   /** Longest request target (path and query string) accepted, in characters (longer: 414). */
   maxUrlLength: number;
+  /** Milliseconds buffered access rows of reads wait before they are written (or 200 rows; see AccessLogWriter). */
+  accessLogFlushMs: number;
 }
 
 /** Injection token for AppConfig (an interface has no runtime value). */
@@ -176,5 +178,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     expensiveRateLimitPerMinute: integer(env, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
     maxUrlLength: integer(env, 'MAX_URL_LENGTH', 4096, 256, 65_536),
+    accessLogFlushMs: integer(env, 'ACCESS_LOG_FLUSH_MS', 200, 1, 60_000),
   };
 }

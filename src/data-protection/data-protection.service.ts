@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../access/caller';
 import type { ScopeFilter } from '../access/scope-filter';
+import { AccessLogWriter } from '../audit/access-log-writer';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -85,9 +86,12 @@ export class DataProtectionService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   async subjectAccessExport(caller: Caller, scope: ScopeFilter, id: string): Promise<SubjectAccessExport> {
+    // Buffered access rows of reads first (outside the transaction), so the export's access log is whole.
+    await this.accessLog.flush();
     return this.dataSource.transaction(async (manager) => {
       const pupil = await this.pupilRow(manager, scope, id, false);
       const place = { schoolId: pupil.school_id as string, pupilId: id };

@@ -9,6 +9,7 @@ import { EmbeddedPostgres } from './embedded-postgres';
 export class DatabaseEndpoint implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private embedded?: EmbeddedPostgres;
+  private readonly closingHooks: (() => Promise<void>)[] = [];
   url = '';
 
   constructor(
@@ -38,11 +39,21 @@ export class DatabaseEndpoint implements OnApplicationShutdown {
     this.logger.log(`embedded PostgreSQL ready in ${Date.now() - started} ms (${this.embedded.location})`);
   }
 
+  /** Work that needs the pool one last time on shutdown (buffered access rows), run before it closes. */
+  beforePoolCloses(hook: () => Promise<void>): void {
+    this.closingHooks.push(hook);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     // The pool must go before the embedded socket server, or its connections error on close.
     // Runs after the HTTP server has closed, so no request is still using a connection.
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource?.isInitialized) await dataSource.destroy();
+    if (dataSource?.isInitialized) {
+      for (const hook of this.closingHooks) {
+        await hook().catch((error: unknown) => this.logger.error(`before closing the pool: ${(error as Error).message}`));
+      }
+      await dataSource.destroy();
+    }
     this.logger.log('database pool closed');
     if (!this.embedded) return;
     await this.embedded.stop();
