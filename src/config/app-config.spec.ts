@@ -19,6 +19,7 @@ describe('loadConfig defaults', () => {
       host: '0.0.0.0',
       port: 3000,
       databaseUrl: undefined,
+      databaseReadUrls: [],
       databasePoolSize: 10,
       dataDir: './data',
       migrationsRun: true,
@@ -67,6 +68,10 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['PORT=3000.5', { PORT: '3000.5' }, 'PORT'],
     ['DATABASE_URL=not a url', { DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['DATABASE_READ_URLS without DATABASE_URL (embedded)', { DATABASE_READ_URLS: 'postgres://r@replica:5432/sen' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS not a url', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'replica:5432' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS one bad of two', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen, mysql://b/sen' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS empty entry', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen,,postgres://r@b/sen' }, 'DATABASE_READ_URLS'],
     ['DATABASE_POOL_SIZE=0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     ['JWT_SECRET too short', { JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET'],
     ['JWT_TTL=5 (under 60s)', { JWT_TTL: '5' }, 'JWT_TTL'],
@@ -102,6 +107,7 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['JWT_SECRET', { JWT_SECRET: 'short-secret-value' }, 'short-secret-value'],
     ['ADMIN_PASSWORD', { ADMIN_PASSWORD: 'hunter2pass' }, 'hunter2pass'],
     ['DATABASE_URL', { DATABASE_URL: 'not a url with password s3cr3t' }, 's3cr3t'],
+    ['DATABASE_READ_URLS', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'not a url with password s3cr3t' }, 's3cr3t'],
   ])('does not echo the %s value in the message', (_, env, secret) => {
     expect(configErrorFrom(() => loadConfig(env)).message).not.toContain(secret);
   });
@@ -141,6 +147,13 @@ describe('loadConfig parses good values', () => {
     ['postgresql://u:p@db/sen?sslmode=require'],
   ])('DATABASE_URL=%p is kept as given', (url) => {
     expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it.each<[string, string[]]>([
+    ['postgres://r@replica-1:5432/sen', ['postgres://r@replica-1:5432/sen']],
+    [' postgres://r@replica-1/sen , postgresql://r@replica-2/sen ', ['postgres://r@replica-1/sen', 'postgresql://r@replica-2/sen']],
+  ])('DATABASE_READ_URLS=%p beside DATABASE_URL', (raw, urls) => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: raw }).databaseReadUrls).toEqual(urls);
   });
 
   it('reads the rest', () => {

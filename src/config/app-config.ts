@@ -11,6 +11,11 @@ export interface AppConfig {
   port: number;
   /** Real PostgreSQL when set; otherwise the embedded database is started. */
   databaseUrl?: string;
+  /**
+   * PostgreSQL read replicas (DATABASE_READ_URLS) the dashboards and the SEN2 export read from;
+   * empty = everything on DATABASE_URL. Never with the embedded database.
+   */
+  databaseReadUrls: string[];
   databasePoolSize: number;
   /** Where the embedded database keeps its files; ':memory:' keeps nothing. */
   dataDir: string;
@@ -95,19 +100,36 @@ export function parseDurationSeconds(name: string, raw: string): number {
   return seconds;
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = read(env, 'DATABASE_URL');
-  if (raw === undefined) return undefined;
+function postgresUrl(name: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database');
+    throw new ConfigError(name, 'must be a URL such as postgres://user:password@host:5432/database');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme (got "${url.protocol}")`);
+    throw new ConfigError(name, `must use the postgres:// scheme (got "${url.protocol}")`);
   }
   return raw;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  return raw === undefined ? undefined : postgresUrl('DATABASE_URL', raw);
+}
+
+/** Comma-separated replica URLs; only beside DATABASE_URL (the embedded database has no replicas). */
+function databaseReadUrls(env: Env, primary: string | undefined): string[] {
+  const raw = read(env, 'DATABASE_READ_URLS');
+  if (raw === undefined) return [];
+  if (primary === undefined) {
+    throw new ConfigError('DATABASE_READ_URLS', 'needs DATABASE_URL: the embedded database has no read replicas (unset it, or set DATABASE_URL)');
+  }
+  const urls = raw.split(',').map((part) => part.trim());
+  if (urls.some((part) => part === '')) {
+    throw new ConfigError('DATABASE_READ_URLS', 'must be a comma-separated list of postgres:// URLs without empty entries');
+  }
+  return urls.map((part) => postgresUrl('DATABASE_READ_URLS', part));
 }
 
 function email(env: Env, name: string): string | undefined {
@@ -155,6 +177,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: read(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: url,
+    databaseReadUrls: databaseReadUrls(env, url),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: read(env, 'DATA_DIR') ?? './data',
     migrationsRun: boolean(env, 'MIGRATIONS_RUN', true),
