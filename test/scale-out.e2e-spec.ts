@@ -6,6 +6,7 @@ import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, TEST_PASSWORD, type TestUser } from './support/auth';
 import { ADMIN, type BuiltApp, startBuiltApp } from './support/built-app';
 import { approvalOf, type ContendedPool, contentionOutcome, expectExactAllocation, seedContendedPool, type Sql } from './support/contended-pool';
+import { CuttableProxy } from './support/cuttable-proxy';
 import { createTestApp, type TestApp } from './support/test-app';
 import { createIsolatedDatabase, type IsolatedDatabase, serverUrl } from './support/test-database';
 
@@ -83,7 +84,7 @@ describe('scale-out: two built app instances on one PostgreSQL', () => {
     await database?.drop();
   });
 
-  it('two instances started at once on an empty database both come up: the migrations ran once, under the lock, with no failed start', async () => {
+  it('two instances started at once on an empty database both come up: the migrations ran once, under the lock, the first administrator was created once, no failed start', async () => {
     const [{ rows, names }] = await sql(`SELECT count(*)::int AS rows, count(DISTINCT name)::int AS names FROM schema_migration`);
     expect({ rows, names }).toEqual({ rows: MIGRATIONS.length, names: MIGRATIONS.length });
     const applied = bootLogs.map((log) => (log.match(/applied (\d+) migrations/) ?? [])[1]);
@@ -92,6 +93,12 @@ describe('scale-out: two built app instances on one PostgreSQL', () => {
     for (const log of bootLogs) {
       expect(log).not.toMatch(/Retrying|"level":50|Start-up failed/);
     }
+    // Both were told to create the first administrator (ADMIN_EMAIL): there is one, created once.
+    const [admins] = await sql(
+      `SELECT (SELECT count(*)::int FROM app_user WHERE role = 'ADMIN') AS users,
+              (SELECT count(*)::int FROM audit_event WHERE action = 'user.create') AS audited`,
+    );
+    expect(admins).toEqual({ users: 1, audited: 1 });
     // eslint-disable-next-line no-console
     console.log(`scale-out start-up: ${bootLogs.map((log, i) => `instance ${i + 1} ${/waiting for it/.test(log) ? 'waited for the lock' : 'did not wait'}`).join(', ')}`);
   });
@@ -278,4 +285,28 @@ describe('read replicas: dashboards read the replica, everything else the primar
     expect(primaryHits).toBeGreaterThanOrEqual(6);
     expect(replicaRows).toBe(0);
   });
+
+  it('a replica that goes away makes dashboards answer 503 /problems/unavailable, and every other route, readiness included, carries on', async () => {
+    // The replica reached through a proxy the test cuts (TypeORM connects to every replica at
+    // start, so an instance does not start while one is unreachable: README).
+    const target = new URL(replica.url!);
+    const proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
+    await proxy.listen();
+    const cut = await createTestApp({ databaseReadUrls: [proxy.urlFor(replica.url!)], databaseTimeoutMs: 1000 });
+    try {
+      const user = await createUser(cut, 'MANAGER');
+      await cut.http().get('/api/v1/dashboards/timeliness').set('Authorization', user.bearer).expect(200);
+      proxy.set('refuse');
+      const dashboard = await cut.http().get('/api/v1/dashboards/timeliness').set('Authorization', user.bearer);
+      expect(dashboard.body).toMatchObject({ status: 503, type: '/problems/unavailable' });
+      await cut.http().get('/api/v1/localities').set('Authorization', user.bearer).expect(200);
+      await cut.http().get('/health/ready').expect(200);
+      proxy.set('up');
+      const back = await cut.http().get('/api/v1/dashboards/timeliness').set('Authorization', user.bearer).expect(200);
+      expect(back.body.data).toEqual([expect.objectContaining({ groupName: 'Replicaford Hill' })]);
+    } finally {
+      await cut.close();
+      await proxy.close();
+    }
+  }, 60000);
 });
