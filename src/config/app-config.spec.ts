@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
       lockoutMinutes: 15,
       dueSoonDays: 14,
       providerAccessDaysAfterCompletion: 30,
+      trustProxy: [],
       corsOrigins: [],
       expensiveRateLimitPerMinute: 120,
       maxUrlLength: 4096,
@@ -83,6 +84,10 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['BODY_LIMIT_BYTES=10', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
     ['IMPORT_MAX_BYTES=10', { IMPORT_MAX_BYTES: '10' }, 'IMPORT_MAX_BYTES'],
     ['IMPORT_MAX_BYTES=50MB', { IMPORT_MAX_BYTES: '50MB' }, 'IMPORT_MAX_BYTES'],
+    ['TRUST_PROXY=true (everyone)', { TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=*', { TRUST_PROXY: '*' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=10.0.0.0/33', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY a host name', { TRUST_PROXY: '127.0.0.1, lb.example.org' }, 'TRUST_PROXY'],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     ['CORS_ORIGINS with a path', { CORS_ORIGINS: 'https://sen.example.org/app' }, 'CORS_ORIGINS'],
     ['CORS_ORIGINS ftp', { CORS_ORIGINS: 'ftp://sen.example.org' }, 'CORS_ORIGINS'],
@@ -154,6 +159,13 @@ describe('loadConfig parses good values', () => {
     [' postgres://r@replica-1/sen , postgresql://r@replica-2/sen ', ['postgres://r@replica-1/sen', 'postgresql://r@replica-2/sen']],
   ])('DATABASE_READ_URLS=%p beside DATABASE_URL', (raw, urls) => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: raw }).databaseReadUrls).toEqual(urls);
+  });
+
+  it.each<[string, string[]]>([
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,fd00::/8', ['10.0.0.0/8', '::1', 'fd00::/8']],
+  ])('TRUST_PROXY=%p', (raw, proxies) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(proxies);
   });
 
   it('reads the rest', () => {

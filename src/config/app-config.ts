@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Typed configuration read from the environment once at start. A wrong value stops the
  * process with one line naming the variable (see main.ts); nothing else reads process.env.
@@ -43,6 +45,12 @@ export interface AppConfig {
   databaseTimeoutMs: number;
   /** Milliseconds SIGTERM/SIGINT waits for in-flight requests and the pool before forcing exit 1. */
   shutdownTimeoutMs: number;
+  /**
+   * Addresses (IPs or CIDR ranges) of the load balancers or proxies in front of the app: from
+   * these, X-Forwarded-For gives the client's address (sign-in rate limit, audit). Empty = the
+   * connecting address is the client's, and X-Forwarded-For is ignored.
+   */
+  trustProxy: string[];
   /** Browser origins allowed to call the API cross-origin; empty = no CORS headers at all. */
   corsOrigins: string[];
   /** Calls one user may make per minute to expensive routes (@RateLimited('expensive')). */
@@ -158,6 +166,22 @@ function origins(env: Env, name: string): string[] {
   });
 }
 
+/** "127.0.0.1, 10.0.0.0/8, ::1" -> addresses and CIDR ranges (never "everyone": that would let clients pick their address). */
+function proxies(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    const [address, bits, extra] = part.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/8 (got "${part}")`);
+    }
+    return part;
+  });
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -196,6 +220,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
     dueSoonDays: integer(env, 'DUE_SOON_DAYS', 14, 0, 365),
     providerAccessDaysAfterCompletion: integer(env, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION', 30, 0, 3650),
+    trustProxy: proxies(env, 'TRUST_PROXY'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     expensiveRateLimitPerMinute: integer(env, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
     maxUrlLength: integer(env, 'MAX_URL_LENGTH', 4096, 256, 65_536),
