@@ -146,7 +146,7 @@ async function bench(server: string, rows: number): Promise<void> {
 
     const config = { dueSoonDays: 14 } as AppConfig;
     const clock = new FixedClock(new Date());
-    const scopes = new DashboardScopeService(db);
+    const scopes = new DashboardScopeService();
     const timeliness = new TimelinessDashboardService(db, scopes, clock, config);
     const worklist = new OverdueWorklistService(db, scopes, clock, config);
     const [{ id: localityId }] = await db.query(`SELECT id FROM locality ORDER BY code LIMIT 1`);

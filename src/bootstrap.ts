@@ -24,6 +24,8 @@ export const API_PREFIX = 'api/v1';
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // Behind a load balancer (TRUST_PROXY) request.ip is the client's, from X-Forwarded-For.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     routerOptions: { maxParamLength: 200 },
     // Errors the router raises before any hook (a bad URL, a path parameter over maxParamLength)
     // leave as problem details too.

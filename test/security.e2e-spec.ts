@@ -210,3 +210,53 @@ describe('security: no secrets in logs or error bodies (built app, LOG_LEVEL=tra
     }
   });
 });
+
+/**
+ * Behind a load balancer every connection comes from the balancer: without TRUST_PROXY all clients
+ * would share one sign-in budget (and the audit would record the balancer). TRUST_PROXY names the
+ * balancer; only from it is X-Forwarded-For believed, so a client cannot pick its own address.
+ */
+describe('security: the client address behind a trusted proxy (TRUST_PROXY)', () => {
+  const LIMIT = 3;
+  let behind: TestApp;
+  let direct: TestApp;
+  const users = new Map<TestApp, TestUser>();
+  // A wrong password for a real account (fewer failures than the lockout threshold): its audit row carries the address.
+  const attempt = (app: TestApp, forwardedFor: string) =>
+    app.http().post('/api/v1/auth/login').set('X-Forwarded-For', forwardedFor).send({ email: users.get(app)!.email, password: 'not-the-password-at-all' });
+  const auditedIps = async (app: TestApp): Promise<string[]> =>
+    (await app.dataSource.query(`SELECT ip FROM audit_event WHERE action = 'auth.login' ORDER BY at, id`)).map((row: { ip: string }) => row.ip);
+
+  beforeAll(async () => {
+    // supertest connects from the loopback address: that is "the balancer" here.
+    behind = await createTestApp({ trustProxy: ['127.0.0.1', '::1', '::ffff:127.0.0.1'], loginRateLimitPerMinute: LIMIT });
+    direct = await createTestApp({ loginRateLimitPerMinute: LIMIT });
+    for (const app of [behind, direct]) users.set(app, await createUser(app, 'CASEWORKER'));
+  });
+  afterAll(async () => {
+    await behind?.close();
+    await direct?.close();
+  });
+
+  it('counts sign-in attempts per forwarded client address and audits that address', async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 61_000 - intoMinute));
+    const first: number[] = [];
+    for (let i = 0; i <= LIMIT; i += 1) first.push((await attempt(behind, '203.0.113.7')).status);
+    expect(first).toEqual([...Array.from({ length: LIMIT }, () => 401), 429]);
+    // Another client behind the same balancer has its own budget.
+    expect((await attempt(behind, '203.0.113.8')).status).toBe(401);
+    expect(await auditedIps(behind)).toEqual([...Array.from({ length: LIMIT }, () => '203.0.113.7'), '203.0.113.8']);
+  });
+
+  it('ignores X-Forwarded-For when no proxy is trusted: a client cannot escape the limit by naming other addresses', async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 61_000 - intoMinute));
+    const statuses: number[] = [];
+    for (let i = 0; i <= LIMIT; i += 1) statuses.push((await attempt(direct, `198.51.100.${i + 1}`)).status);
+    expect(statuses).toEqual([...Array.from({ length: LIMIT }, () => 401), 429]);
+    const ips = await auditedIps(direct);
+    expect(ips).toHaveLength(LIMIT);
+    expect(ips.filter((ip) => ip.startsWith('198.51.100.'))).toEqual([]);
+  });
+});

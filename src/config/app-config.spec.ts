@@ -19,6 +19,7 @@ describe('loadConfig defaults', () => {
       host: '0.0.0.0',
       port: 3000,
       databaseUrl: undefined,
+      databaseReadUrls: [],
       databasePoolSize: 10,
       dataDir: './data',
       migrationsRun: true,
@@ -37,6 +38,7 @@ describe('loadConfig defaults', () => {
       lockoutMinutes: 15,
       dueSoonDays: 14,
       providerAccessDaysAfterCompletion: 30,
+      trustProxy: [],
       corsOrigins: [],
       expensiveRateLimitPerMinute: 120,
       maxUrlLength: 4096,
@@ -68,6 +70,10 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['PORT=3000.5', { PORT: '3000.5' }, 'PORT'],
     ['DATABASE_URL=not a url', { DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['DATABASE_READ_URLS without DATABASE_URL (embedded)', { DATABASE_READ_URLS: 'postgres://r@replica:5432/sen' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS not a url', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'replica:5432' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS one bad of two', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen, mysql://b/sen' }, 'DATABASE_READ_URLS'],
+    ['DATABASE_READ_URLS empty entry', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen,,postgres://r@b/sen' }, 'DATABASE_READ_URLS'],
     ['DATABASE_POOL_SIZE=0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     ['JWT_SECRET too short', { JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET'],
     ['JWT_TTL=5 (under 60s)', { JWT_TTL: '5' }, 'JWT_TTL'],
@@ -79,6 +85,10 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['BODY_LIMIT_BYTES=10', { BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
     ['IMPORT_MAX_BYTES=10', { IMPORT_MAX_BYTES: '10' }, 'IMPORT_MAX_BYTES'],
     ['IMPORT_MAX_BYTES=50MB', { IMPORT_MAX_BYTES: '50MB' }, 'IMPORT_MAX_BYTES'],
+    ['TRUST_PROXY=true (everyone)', { TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=*', { TRUST_PROXY: '*' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=10.0.0.0/33', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY a host name', { TRUST_PROXY: '127.0.0.1, lb.example.org' }, 'TRUST_PROXY'],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     ['CORS_ORIGINS with a path', { CORS_ORIGINS: 'https://sen.example.org/app' }, 'CORS_ORIGINS'],
     ['CORS_ORIGINS ftp', { CORS_ORIGINS: 'ftp://sen.example.org' }, 'CORS_ORIGINS'],
@@ -103,6 +113,7 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['JWT_SECRET', { JWT_SECRET: 'short-secret-value' }, 'short-secret-value'],
     ['ADMIN_PASSWORD', { ADMIN_PASSWORD: 'hunter2pass' }, 'hunter2pass'],
     ['DATABASE_URL', { DATABASE_URL: 'not a url with password s3cr3t' }, 's3cr3t'],
+    ['DATABASE_READ_URLS', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'not a url with password s3cr3t' }, 's3cr3t'],
   ])('does not echo the %s value in the message', (_, env, secret) => {
     expect(configErrorFrom(() => loadConfig(env)).message).not.toContain(secret);
   });
@@ -142,6 +153,20 @@ describe('loadConfig parses good values', () => {
     ['postgresql://u:p@db/sen?sslmode=require'],
   ])('DATABASE_URL=%p is kept as given', (url) => {
     expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it.each<[string, string[]]>([
+    ['postgres://r@replica-1:5432/sen', ['postgres://r@replica-1:5432/sen']],
+    [' postgres://r@replica-1/sen , postgresql://r@replica-2/sen ', ['postgres://r@replica-1/sen', 'postgresql://r@replica-2/sen']],
+  ])('DATABASE_READ_URLS=%p beside DATABASE_URL', (raw, urls) => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: raw }).databaseReadUrls).toEqual(urls);
+  });
+
+  it.each<[string, string[]]>([
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,fd00::/8', ['10.0.0.0/8', '::1', 'fd00::/8']],
+  ])('TRUST_PROXY=%p', (raw, proxies) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(proxies);
   });
 
   it('reads the rest', () => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Typed configuration read from the environment once at start. A wrong value stops the
  * process with one line naming the variable (see main.ts); nothing else reads process.env.
@@ -11,6 +13,11 @@ export interface AppConfig {
   port: number;
   /** Real PostgreSQL when set; otherwise the embedded database is started. */
   databaseUrl?: string;
+  /**
+   * PostgreSQL read replicas (DATABASE_READ_URLS) the dashboards and the SEN2 export read from;
+   * empty = everything on DATABASE_URL. Never with the embedded database.
+   */
+  databaseReadUrls: string[];
   databasePoolSize: number;
   /** Where the embedded database keeps its files; ':memory:' keeps nothing. */
   dataDir: string;
@@ -38,6 +45,12 @@ export interface AppConfig {
   databaseTimeoutMs: number;
   /** Milliseconds SIGTERM/SIGINT waits for in-flight requests and the pool before forcing exit 1. */
   shutdownTimeoutMs: number;
+  /**
+   * Addresses (IPs or CIDR ranges) of the load balancers or proxies in front of the app: from
+   * these, X-Forwarded-For gives the client's address (sign-in rate limit, audit). Empty = the
+   * connecting address is the client's, and X-Forwarded-For is ignored.
+   */
+  trustProxy: string[];
   /** Browser origins allowed to call the API cross-origin; empty = no CORS headers at all. */
   corsOrigins: string[];
   /** Calls one user may make per minute to expensive routes (@RateLimited('expensive')). */
@@ -97,19 +110,36 @@ export function parseDurationSeconds(name: string, raw: string): number {
   return seconds;
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = read(env, 'DATABASE_URL');
-  if (raw === undefined) return undefined;
+function postgresUrl(name: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database');
+    throw new ConfigError(name, 'must be a URL such as postgres://user:password@host:5432/database');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme (got "${url.protocol}")`);
+    throw new ConfigError(name, `must use the postgres:// scheme (got "${url.protocol}")`);
   }
   return raw;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  return raw === undefined ? undefined : postgresUrl('DATABASE_URL', raw);
+}
+
+/** Comma-separated replica URLs; only beside DATABASE_URL (the embedded database has no replicas). */
+function databaseReadUrls(env: Env, primary: string | undefined): string[] {
+  const raw = read(env, 'DATABASE_READ_URLS');
+  if (raw === undefined) return [];
+  if (primary === undefined) {
+    throw new ConfigError('DATABASE_READ_URLS', 'needs DATABASE_URL: the embedded database has no read replicas (unset it, or set DATABASE_URL)');
+  }
+  const urls = raw.split(',').map((part) => part.trim());
+  if (urls.some((part) => part === '')) {
+    throw new ConfigError('DATABASE_READ_URLS', 'must be a comma-separated list of postgres:// URLs without empty entries');
+  }
+  return urls.map((part) => postgresUrl('DATABASE_READ_URLS', part));
 }
 
 function email(env: Env, name: string): string | undefined {
@@ -138,6 +168,22 @@ function origins(env: Env, name: string): string[] {
   });
 }
 
+/** "127.0.0.1, 10.0.0.0/8, ::1" -> addresses and CIDR ranges (never "everyone": that would let clients pick their address). */
+function proxies(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    const [address, bits, extra] = part.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/8 (got "${part}")`);
+    }
+    return part;
+  });
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -157,6 +203,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: read(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: url,
+    databaseReadUrls: databaseReadUrls(env, url),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: read(env, 'DATA_DIR') ?? './data',
     migrationsRun: boolean(env, 'MIGRATIONS_RUN', true),
@@ -175,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lockoutMinutes: integer(env, 'LOCKOUT_MINUTES', 15, 1, 1440),
     dueSoonDays: integer(env, 'DUE_SOON_DAYS', 14, 0, 365),
     providerAccessDaysAfterCompletion: integer(env, 'PROVIDER_ACCESS_DAYS_AFTER_COMPLETION', 30, 0, 3650),
+    trustProxy: proxies(env, 'TRUST_PROXY'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     expensiveRateLimitPerMinute: integer(env, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
     maxUrlLength: integer(env, 'MAX_URL_LENGTH', 4096, 256, 65_536),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
 import { ProblemException } from '../common/problem/problem.exception';
 
@@ -16,15 +16,14 @@ export interface DashboardPlace {
  */
 @Injectable()
 export class DashboardScopeService {
-  constructor(private readonly dataSource: DataSource) {}
 
   /**
    * A locality, school or organisation filter that does not exist or lies outside the caller's
    * scope answers 404 (never revealing which). Organisations are county-wide providers: a
    * locality's manager may narrow their own figures to one; only an organisation-bound scope
-   * restricts which.
+   * restricts which. Read on `manager`, the dashboard's own (readOnReplica) connection.
    */
-  async assertPlaceInScope(scope: ScopeFilter, place: DashboardPlace, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async assertPlaceInScope(manager: EntityManager, scope: ScopeFilter, place: DashboardPlace): Promise<void> {
     const exists = async (query: SelectQueryBuilder<ObjectLiteral>) => (await query.limit(1).getRawMany()).length > 0;
     if (place.localityId) {
       const query = manager.createQueryBuilder().select('1').from('locality', 'l').where('l.id = :id', { id: place.localityId });

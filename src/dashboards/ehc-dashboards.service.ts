@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { ScopeColumns, ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
+import { readOnReplica } from '../database/read-replica';
 import { DashboardScopeService } from './dashboard-scope.service';
 import type { DashboardWindow } from './dashboard-window';
 import {
@@ -36,7 +37,7 @@ function grouping(groupBy: EhcGroupBy, date: string): Grouping {
  *   asOf; within 6 weeks = decided <= received + 42 days; refused = decided not to assess.
  * - annual-reviews: review meetings by meeting date; decided by asOf; within 4 weeks = decided <=
  *   meeting + 28 days.
- * Each is one SQL aggregate; no rows come into Node.
+ * Each is one SQL aggregate; no rows come into Node. Read on a replica when there is one.
  */
 @Injectable()
 export class EhcDashboardsService {
@@ -46,15 +47,15 @@ export class EhcDashboardsService {
     private readonly clock: Clock,
   ) {}
 
-  private async prepare(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<{ window: DashboardWindow; groupBy: EhcGroupBy }> {
+  private async prepare(db: EntityManager, scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<{ window: DashboardWindow; groupBy: EhcGroupBy }> {
     const window = resolveCalendarYearWindow(query, this.clock.today());
-    await this.scopes.assertPlaceInScope(scope, query);
+    await this.scopes.assertPlaceInScope(db, scope, query);
     return { window, groupBy: query.groupBy ?? 'locality' };
   }
 
   /** Records of a pupil, joined to the pupil's current school and locality, restricted to scope and place. */
-  private select(scope: ScopeFilter, query: EhcDashboardQueryDto, window: DashboardWindow, build: (qb: SelectQueryBuilder<ObjectLiteral>) => void) {
-    const qb = this.dataSource.createQueryBuilder();
+  private select(db: EntityManager, scope: ScopeFilter, query: EhcDashboardQueryDto, window: DashboardWindow, build: (qb: SelectQueryBuilder<ObjectLiteral>) => void) {
+    const qb = db.createQueryBuilder();
     build(qb);
     qb.innerJoin('pupil', 'pupil', 'pupil.id = x.pupil_id')
       .innerJoin('school', 'school', 'school.id = pupil.school_id')
@@ -63,10 +64,14 @@ export class EhcDashboardsService {
     return this.scopes.restrict(qb, scope, query, EHC_SCOPE);
   }
 
-  async twentyWeeks(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<Ehc20WeekDashboard> {
-    const { window, groupBy } = await this.prepare(scope, query);
+  twentyWeeks(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<Ehc20WeekDashboard> {
+    return readOnReplica(this.dataSource, (db) => this.twentyWeeksOn(db, scope, query));
+  }
+
+  private async twentyWeeksOn(db: EntityManager, scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<Ehc20WeekDashboard> {
+    const { window, groupBy } = await this.prepare(db, scope, query);
     const group = grouping(groupBy, 'x.issued_on');
-    const selected = this.select(scope, query, window, (qb) =>
+    const selected = this.select(db, scope, query, window, (qb) =>
       qb
         .select(group.key, 'key')
         .addSelect('x.issued_on - a.request_received_on', 'days')
@@ -91,7 +96,7 @@ export class EhcDashboardsService {
     const within = timed('s.days <= 140');
     const issuedEx = timed('NOT s.excepted');
     const withinEx = timed('s.days <= 140 AND NOT s.excepted');
-    const data = await groupedAggregate<Ehc20WeekRow>(this.dataSource, selected, group, {
+    const data = await groupedAggregate<Ehc20WeekRow>(db, selected, group, {
       issued,
       within20Weeks: within,
       within20To52Weeks: timed('s.days > 140 AND s.days <= 364'),
@@ -106,10 +111,14 @@ export class EhcDashboardsService {
     return { data, groupBy, ...window };
   }
 
-  async requests(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<EhcRequestsDashboard> {
-    const { window, groupBy } = await this.prepare(scope, query);
+  requests(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<EhcRequestsDashboard> {
+    return readOnReplica(this.dataSource, (db) => this.requestsOn(db, scope, query));
+  }
+
+  private async requestsOn(db: EntityManager, scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<EhcRequestsDashboard> {
+    const { window, groupBy } = await this.prepare(db, scope, query);
     const group = grouping(groupBy, 'x.request_received_on');
-    const selected = this.select(scope, query, window, (qb) =>
+    const selected = this.select(db, scope, query, window, (qb) =>
       qb
         .select(group.key, 'key')
         .addSelect('x.decision_to_assess_on <= :asOf::date', 'decided')
@@ -123,7 +132,7 @@ export class EhcDashboardsService {
     const decided = countWhere('s.decided');
     const within = countWhere('s.decided AND s.days <= 42');
     const refused = countWhere('s.decided AND NOT s.assess');
-    const data = await groupedAggregate<EhcRequestsRow>(this.dataSource, selected, group, {
+    const data = await groupedAggregate<EhcRequestsRow>(db, selected, group, {
       received: 'count(*)::int',
       decided,
       decidedWithin6Weeks: within,
@@ -136,10 +145,14 @@ export class EhcDashboardsService {
     return { data, groupBy, ...window };
   }
 
-  async annualReviews(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<AnnualReviewsDashboard> {
-    const { window, groupBy } = await this.prepare(scope, query);
+  annualReviews(scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<AnnualReviewsDashboard> {
+    return readOnReplica(this.dataSource, (db) => this.annualReviewsOn(db, scope, query));
+  }
+
+  private async annualReviewsOn(db: EntityManager, scope: ScopeFilter, query: EhcDashboardQueryDto): Promise<AnnualReviewsDashboard> {
+    const { window, groupBy } = await this.prepare(db, scope, query);
     const group = grouping(groupBy, 'x.meeting_on');
-    const selected = this.select(scope, query, window, (qb) =>
+    const selected = this.select(db, scope, query, window, (qb) =>
       qb
         .select(group.key, 'key')
         .addSelect('CASE WHEN x.decided_on <= :asOf::date THEN x.decision END', 'decision')
@@ -150,7 +163,7 @@ export class EhcDashboardsService {
     );
     const decided = countWhere('s.decision IS NOT NULL');
     const within = countWhere('s.decision IS NOT NULL AND s.days <= 28');
-    const data = await groupedAggregate<AnnualReviewsRow>(this.dataSource, selected, group, {
+    const data = await groupedAggregate<AnnualReviewsRow>(db, selected, group, {
       meetings: 'count(*)::int',
       decided,
       decidedWithin4Weeks: within,

@@ -1,4 +1,4 @@
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { type CalendarDate } from '../common/dates/calendar-date';
 import { type DashboardWindow, resolveDashboardWindow } from './dashboard-window';
 
@@ -24,17 +24,18 @@ export const monthGrouping = (date: string): Grouping => ({ key: `to_char(${date
 /**
  * Runs one grouped aggregate: `selected` yields one row per record with its group key as `key`
  * (behind an OFFSET 0 fence, so each record's derived values are computed once); `aggregates` are
- * the per-group select expressions over `s`. Group names are joined afterwards. All in SQL.
+ * the per-group select expressions over `s`. Group names are joined afterwards. All in SQL, on
+ * `db` (a dashboard's readOnReplica manager).
  */
 export async function groupedAggregate<T>(
-  dataSource: DataSource,
+  db: EntityManager,
   selected: SelectQueryBuilder<ObjectLiteral> | [string, unknown[]],
   grouping: Grouping,
   aggregates: Record<string, string>,
 ): Promise<T[]> {
   const [sql, parameters] = Array.isArray(selected) ? selected : selected.getQueryAndParameters();
   const fields = Object.keys(aggregates);
-  return dataSource.query(
+  return db.query(
     `SELECT a."groupId", ${grouping.name} AS "groupName", ${fields.map((f) => `a."${f}"`).join(', ')}
        FROM (
          SELECT s.key AS "groupId", ${fields.map((f) => `${aggregates[f]} AS "${f}"`).join(', ')}
@@ -51,10 +52,10 @@ export async function groupedAggregate<T>(
  * Several record sources as one selected set (UNION ALL of query builders sharing parameter
  * names), ready for groupedAggregate: each must select the same columns in the same order.
  */
-export function unionAll(dataSource: DataSource, parts: SelectQueryBuilder<ObjectLiteral>[]): [string, unknown[]] {
+export function unionAll(db: EntityManager, parts: SelectQueryBuilder<ObjectLiteral>[]): [string, unknown[]] {
   const sql = parts.map((part) => `(${part.getQuery()})`).join(' UNION ALL ');
   const parameters = Object.assign({}, ...parts.map((part) => part.getParameters()));
-  return dataSource.driver.escapeQueryWithParameters(sql, parameters) as [string, unknown[]];
+  return db.connection.driver.escapeQueryWithParameters(sql, parameters) as [string, unknown[]];
 }
 
 export const countWhere = (condition: string) => `count(*) FILTER (WHERE ${condition})::int`;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
+import { readOnReplica } from '../database/read-replica';
 import { DashboardScopeService } from './dashboard-scope.service';
 import { resolveDashboardWindow } from './dashboard-window';
 import { type LocalityModelDashboard, type LocalityModelGroupBy, type LocalityModelQueryDto, type LocalityModelRow } from './dto/locality-model.dto';
@@ -47,14 +48,18 @@ export class LocalityModelService {
     private readonly clock: Clock,
   ) {}
 
-  async compute(scope: ScopeFilter, query: LocalityModelQueryDto): Promise<LocalityModelDashboard> {
+  compute(scope: ScopeFilter, query: LocalityModelQueryDto): Promise<LocalityModelDashboard> {
+    return readOnReplica(this.dataSource, (db) => this.computeOn(db, scope, query));
+  }
+
+  private async computeOn(db: EntityManager, scope: ScopeFilter, query: LocalityModelQueryDto): Promise<LocalityModelDashboard> {
     const window = resolveDashboardWindow(query, this.clock.today());
     const groupBy = query.groupBy ?? 'locality';
-    await this.scopes.assertPlaceInScope(scope, query);
+    await this.scopes.assertPlaceInScope(db, scope, query);
     const keys = GROUPINGS[groupBy];
     const parameters = { from: window.from, to: window.to, asOf: window.asOf };
 
-    const requests = this.dataSource
+    const requests = db
       .createQueryBuilder()
       .select(keys.request, 'key')
       .addSelect(`'R'`, 'source')
@@ -74,7 +79,7 @@ export class LocalityModelService {
       .setParameters(parameters);
     this.scopes.restrict(requests, scope, query, { schoolId: 'r.school_id', localityId: 'r.locality_id', area: 'l.area', organisationId: REQUEST_ORGANISATION });
 
-    const allocations = this.dataSource
+    const allocations = db
       .createQueryBuilder()
       .select(keys.allocation, 'key')
       .addSelect(`'A'`, 'source')
@@ -98,7 +103,7 @@ export class LocalityModelService {
       .setParameters(parameters);
     this.scopes.restrict(allocations, scope, query, { schoolId: 'al.school_id', localityId: 'al.locality_id', area: 'l.area', organisationId: 'al.organisation_id' });
 
-    const rows = await groupedAggregate<LocalityModelRow>(this.dataSource, unionAll(this.dataSource, [requests, allocations]), keys.grouping, {
+    const rows = await groupedAggregate<LocalityModelRow>(db, unionAll(db, [requests, allocations]), keys.grouping, {
       requestsSubmitted: countWhere(`s.source = 'R'`),
       requestsDecided: countWhere(`s.source = 'R' AND s.decision_days IS NOT NULL`),
       medianDaysToDecision: MEDIAN('s.decision_days'),

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { ScopeFilter } from '../access/scope-filter';
 import { Clock } from '../common/clock/clock';
 import { type Page, paginate } from '../common/pagination/paginate';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { readOnReplica } from '../database/read-replica';
 import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlinesOpenAsOfSql, deadlineStatusSql, openStatusDueRangeSql } from '../timeliness/deadline-sql';
 import { DashboardScopeService } from './dashboard-scope.service';
 import { type OverdueWorklistQueryDto, WORKLIST_STATUSES, type WorklistRow } from './dto/overdue-worklist.dto';
@@ -11,7 +12,8 @@ import { type OverdueWorklistQueryDto, WORKLIST_STATUSES, type WorklistRow } fro
 /**
  * GET /dashboards/overdue: what needs chasing across every kind of deadline, as of a date: the
  * overdue and due-soon deadlines in the caller's scope with the place names and the case's id,
- * longest overdue first. Status comes from deadline_status like everywhere else.
+ * longest overdue first. Status comes from deadline_status like everywhere else. Read on a replica
+ * when there is one.
  */
 @Injectable()
 export class OverdueWorklistService {
@@ -22,12 +24,16 @@ export class OverdueWorklistService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async list(scope: ScopeFilter, query: OverdueWorklistQueryDto): Promise<Page<WorklistRow>> {
+  list(scope: ScopeFilter, query: OverdueWorklistQueryDto): Promise<Page<WorklistRow>> {
+    return readOnReplica(this.dataSource, (db) => this.listOn(db, scope, query));
+  }
+
+  private async listOn(db: EntityManager, scope: ScopeFilter, query: OverdueWorklistQueryDto): Promise<Page<WorklistRow>> {
     const asOf = query.asOf ?? this.clock.today();
-    await this.scopes.assertPlaceInScope(scope, query);
+    await this.scopes.assertPlaceInScope(db, scope, query);
     const status = deadlineStatusSql('d');
     const statuses = query.status ? [query.status] : [...WORKLIST_STATUSES];
-    const qb = this.dataSource
+    const qb = db
       .createQueryBuilder()
       .select([
         'd.id AS "deadlineId"', 'd.kind AS kind', 'd.subject_type AS "subjectType"', 'd.subject_id AS "subjectId"',

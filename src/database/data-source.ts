@@ -13,6 +13,12 @@ types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 export interface DataSourceSettings {
   url: string;
+  /**
+   * Read replicas. When given, TypeORM's replication setting opens a pool per server; every query
+   * still goes to the primary (defaultMode 'master') unless it runs on a query runner asked for
+   * with mode 'slave', which only readOnReplica (read-replica.ts) does. The pool size is per server.
+   */
+  readUrls?: string[];
   poolSize?: number;
   /** How long to wait for a connection or a statement before failing (ms). */
   timeoutMs?: number;
@@ -26,9 +32,12 @@ export interface DataSourceSettings {
  */
 export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptions {
   const timeoutMs = settings.timeoutMs ?? 5000;
+  const readUrls = settings.readUrls ?? [];
   return {
     type: 'postgres',
-    url: settings.url,
+    ...(readUrls.length > 0
+      ? { replication: { master: { url: settings.url }, slaves: readUrls.map((url) => ({ url })), defaultMode: 'master' as const } }
+      : { url: settings.url }),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migration',

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, ConfigError } from '../config/app-config';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /** Which PostgreSQL the app talks to: the configured one, or an embedded one started here. */
@@ -32,6 +32,10 @@ export class DatabaseEndpoint implements OnApplicationShutdown {
     if (this.config.databaseUrl) {
       this.url = this.config.databaseUrl;
       return;
+    }
+    if (this.config.databaseReadUrls.length > 0) {
+      // loadConfig refuses this already; a config built in code must not slip past it either.
+      throw new ConfigError('DATABASE_READ_URLS', 'needs DATABASE_URL: the embedded database has no read replicas');
     }
     const started = Date.now();
     this.embedded = await EmbeddedPostgres.start(this.config.dataDir, this.config.databasePoolSize + 2);

@@ -8,8 +8,10 @@ export const IN_MEMORY = ':memory:';
 /**
  * PostgreSQL compiled to WASM (PGlite), served on a loopback socket so the app uses the same
  * pg driver path as in production. All connections share one session (see STACK.md), so the
- * code must never rely on advisory locks or session settings, and every statement of a
- * transaction must go through that transaction's EntityManager.
+ * code must never rely on advisory locks or session settings to exclude its own connections (the
+ * start-up migration lock in migrate.ts only excludes other processes, and one process at a time
+ * owns a PGlite data directory), and every statement of a transaction must go through that
+ * transaction's EntityManager. Two app instances can therefore not share an embedded database.
  */
 export class EmbeddedPostgres {
   private constructor(

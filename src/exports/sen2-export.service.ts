@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { applyScope, type ScopeFilter } from '../access/scope-filter';
 import { toCsv } from '../common/csv/csv';
+import { readOnReplica } from '../database/read-replica';
 import { SEN2_COLUMNS, type Sen2Module } from './dto/sen2-export.dto';
 
 /** Kent's local authority number in DfE returns. */
@@ -24,14 +25,18 @@ const ACTIVE = 'p.issued_on <= :yearEnd::date AND (p.ceased_on IS NULL OR p.ceas
  * One module of the SEN2 person-level return for a calendar year, as CSV in the module's column
  * order (README "SEN2 export" gives the columns and the codes we derive). Rows are the caller's
  * scope (the pupil's current school). The year's rows are read once and written out; at county
- * scale a module is tens of thousands of short rows.
+ * scale a module is tens of thousands of short rows. Read on a replica when there is one.
  */
 @Injectable()
 export class Sen2ExportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async csv(scope: ScopeFilter, year: number, module: Sen2Module): Promise<string> {
-    const qb = this.dataSource.createQueryBuilder();
+  csv(scope: ScopeFilter, year: number, module: Sen2Module): Promise<string> {
+    return readOnReplica(this.dataSource, (db) => this.csvOn(db, scope, year, module));
+  }
+
+  private async csvOn(db: EntityManager, scope: ScopeFilter, year: number, module: Sen2Module): Promise<string> {
+    const qb = db.createQueryBuilder();
     const select = (sql: string) => qb.select(`${PERSON}, ${sql}`);
     switch (module) {
       case 'requests':

@@ -6,7 +6,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp, createHttpAdapter } from '../../src/bootstrap';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../../src/config/app-config';
 import { IN_MEMORY } from '../../src/database/embedded-postgres';
-import { createIsolatedDatabase } from './test-database';
+import { createIsolatedDatabase, type IsolatedDatabase } from './test-database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -20,9 +20,10 @@ export interface TestApp {
 /**
  * Boots the real AppModule on a fresh database: a new PostgreSQL database when
  * TEST_DATABASE_URL/DATABASE_URL is set, else an in-memory embedded one. Migrations run at start.
+ * With `databaseUrl` in the overrides it uses that database instead (and close() leaves it).
  */
 export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const database = await createIsolatedDatabase();
+  const database: IsolatedDatabase = overrides.databaseUrl ? { url: overrides.databaseUrl, drop: async () => undefined } : await createIsolatedDatabase();
   const config: AppConfig = {
     ...loadConfig({ LOG_LEVEL: 'silent' }),
     databaseUrl: database.url,
