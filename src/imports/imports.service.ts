@@ -40,12 +40,13 @@ const SCHOOL_STAGING = `
 
 /**
  * Bulk imports of CSV files (API.md "Imports"): all or nothing per file. The file is read as a
- * stream, each row checked by the same pure rules as the single-record routes, and staged in a
- * temporary table in batches; the checks that need the database (schools, localities, scope,
- * duplicates in the file and on the register) are one set-based query over the staging table;
- * then, if no row is bad, the rows, their history and their audit rows are written by a few
- * INSERT ... SELECT statements. Everything happens in one transaction: any bad row rolls it back
- * and the answer lists every bad row by line and field.
+ * stream, each row checked by the same pure rules as the single-record routes, and sent to the
+ * database in batches (one batch in the database while the next is read). Pupils: each batch is
+ * checked against the database (schools, scope, duplicates in the file and on the register) and,
+ * while no row of the file is bad, written at once (rows, history, audit) by the same statement.
+ * Schools and EHC cases: staged in a temporary table, checked by one set-based query, then written
+ * by a few INSERT ... SELECT statements. Everything happens in one transaction: any bad row rolls
+ * it back and the answer lists every bad row by line and field.
  */
 @Injectable()
 export class ImportsService {
