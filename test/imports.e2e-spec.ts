@@ -1,4 +1,5 @@
 import { academicYearStart, todayInLondon } from '../src/common/dates/calendar-date';
+import { BATCH_ROWS } from '../src/imports/imports.service';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -14,7 +15,8 @@ describe('imports', () => {
   let localityId: string;
   let schoolA: { id: string; urn: string };
   let schoolB: { id: string; urn: string };
-  const LIMIT = 100_000;
+  // Room for the files of several batches (BATCH_ROWS rows each).
+  const LIMIT = 400_000;
 
   const today = todayInLondon();
   const academicYear = Number(academicYearStart(today).slice(0, 4));
@@ -200,6 +202,83 @@ describe('imports', () => {
         .attach('upload', Buffer.from(csv, 'utf8'), { filename: 'pupils.csv', contentType: 'text/csv' });
       expect(wrongField.status).toBe(400);
       expect(wrongField.body.errors[0].field).toBe('file');
+    });
+
+    describe('a file of several batches (rows are checked, and written while the file is clean, batch by batch)', () => {
+      const ROWS = 2 * BATCH_ROWS + 10;
+      const LAST = ROWS + 1; // the header is line 1
+      /** `ROWS` good rows with fresh UPNs; `change(line, upn)` may give a row's cells instead. */
+      const bigFile = (change: (line: number, upn: string) => string | undefined = () => undefined) => {
+        const lines = [HEADER];
+        for (let line = 2; line <= LAST; line += 1) {
+          const upn = nextUpn();
+          lines.push(change(line, upn) ?? `${upn},Many,Rows,${dobFor(line % 12)},,${line % 2 ? schoolA.urn : schoolB.urn},K,SPLD,`);
+        }
+        return lines.join('\n');
+      };
+
+      it('writes nothing when only the last line is bad, after earlier batches were written', async () => {
+        const before = await counts();
+        const res = await postCsv(admin, 'pupils', bigFile((line, upn) => (line === LAST ? `${upn},Last,Row,2025-02-30,,${schoolA.urn},K,SPLD,` : undefined)));
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ imported: 0, errorCount: 1, errors: [{ line: LAST, field: 'dateOfBirth', message: expect.any(String) }] });
+        expect(await counts()).toEqual(before);
+      });
+
+      it('names a UPN written by an earlier batch of the same file as a duplicate in the file (first line), not as already on the register', async () => {
+        const before = await counts();
+        let first = '';
+        const res = await postCsv(admin, 'pupils', bigFile((line, upn) => {
+          if (line === 2) first = upn;
+          return line === LAST ? `${first},Second,Copy,${dobFor(3)},,${schoolA.urn},K,SPLD,` : undefined;
+        }));
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ errorCount: 1, errors: [{ line: LAST, field: 'upn', message: 'appears more than once in the file (first on line 2)' }] });
+        expect(await counts()).toEqual(before);
+      });
+
+      it('reports every bad row by exact line once one is bad: duplicates within and across batches, the register, unknown schools', async () => {
+        const existing = nextUpn();
+        expect((await postCsv(admin, 'pupils', `${HEADER}\n${existing},Al,Ready,${dobFor(4)},,${schoolA.urn},K,MLD,`)).status).toBe(200);
+        const before = await counts();
+        const mid = BATCH_ROWS + 100; // in the second batch
+        const upns: Record<number, string> = {};
+        const res = await postCsv(admin, 'pupils', bigFile((line, upn) => {
+          upns[line] = upn;
+          const row = (u: string, urn = schoolA.urn) => `${u},Some,Row,${dobFor(5)},,${urn},K,SPLD,`;
+          if (line === 5) return row(upn, '999999'); //            unknown school (first batch: nothing is written from here on)
+          if (line === 7) return row(upns[6]); //                  duplicate within a batch
+          if (line === mid) return row(existing); //               on the register
+          if (line === mid + 1) return row(existing); //           on the register, and a duplicate in the file
+          if (line === LAST - 1) return row(upns[3]); //           duplicate of a line two batches before
+          if (line === LAST) return `${upn},Bad,Need,${dobFor(5)},,${schoolA.urn},K,XYZ,`;
+          return undefined;
+        }));
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([
+          { line: 5, field: 'schoolUrn', message: 'unknown school: no school has this URN' },
+          { line: 7, field: 'upn', message: 'appears more than once in the file (first on line 6)' },
+          { line: mid, field: 'upn', message: 'is already on the register (a pupil with this UPN exists)' },
+          { line: mid + 1, field: 'upn', message: `appears more than once in the file (first on line ${mid})` },
+          { line: mid + 1, field: 'upn', message: 'is already on the register (a pupil with this UPN exists)' },
+          { line: LAST - 1, field: 'upn', message: 'appears more than once in the file (first on line 3)' },
+          { line: LAST, field: 'primaryNeed', message: expect.any(String) },
+        ]);
+        expect(res.body.errorCount).toBe(7);
+        expect(await counts()).toEqual(before);
+      });
+
+      it('imports a clean file of several batches whole', async () => {
+        const before = await counts();
+        const res = await postCsv(admin, 'pupils', bigFile());
+        expect(res.body).toEqual({ imported: ROWS, errors: [] });
+        const after = await counts();
+        expect({ pupil: after.pupil - before.pupil, history: after.history - before.history, audit: after.audit - before.audit }).toEqual({
+          pupil: ROWS,
+          history: 3 * ROWS, // status, primary need and school
+          audit: ROWS + 1,
+        });
+      });
     });
 
     it('reports line numbers counting the lines inside quoted cells (of a column it ignores)', async () => {

@@ -31,12 +31,8 @@ export interface SchoolImportResult extends PupilImportResult {
 }
 
 /** The column lists of the staging tables, in the order of the unnest arrays. */
-const PUPIL_STAGING = `
-  CREATE TEMP TABLE import_pupil (
-    line integer NOT NULL, upn text, first_name text, last_name text, first_name_key text COLLATE "C",
-    last_name_key text COLLATE "C", date_of_birth date, year_offset smallint, school_urn text, sen_status text,
-    primary_need text, secondary_need text
-  ) ON COMMIT DROP`;
+/** The file's UPNs by line, so that a UPN twice in the file is found across batches (and named by its first line). */
+const PUPIL_STAGING = `CREATE TEMP TABLE import_pupil (line integer NOT NULL, upn text NOT NULL) ON COMMIT DROP`;
 const SCHOOL_STAGING = `
   CREATE TEMP TABLE import_school (
     line integer NOT NULL, urn text, name text, phase text, kind text, locality_code text
@@ -44,12 +40,13 @@ const SCHOOL_STAGING = `
 
 /**
  * Bulk imports of CSV files (API.md "Imports"): all or nothing per file. The file is read as a
- * stream, each row checked by the same pure rules as the single-record routes, and staged in a
- * temporary table in batches; the checks that need the database (schools, localities, scope,
- * duplicates in the file and on the register) are one set-based query over the staging table;
- * then, if no row is bad, the rows, their history and their audit rows are written by a few
- * INSERT ... SELECT statements. Everything happens in one transaction: any bad row rolls it back
- * and the answer lists every bad row by line and field.
+ * stream, each row checked by the same pure rules as the single-record routes, and sent to the
+ * database in batches (one batch in the database while the next is read). Pupils: each batch is
+ * checked against the database (schools, scope, duplicates in the file and on the register) and,
+ * while no row of the file is bad, written at once (rows, history, audit) by the same statement.
+ * Schools and EHC cases: staged in a temporary table, checked by one set-based query, then written
+ * by a few INSERT ... SELECT statements. Everything happens in one transaction: any bad row rolls
+ * it back and the answer lists every bad row by line and field.
  */
 @Injectable()
 export class ImportsService {
@@ -63,69 +60,28 @@ export class ImportsService {
     const today = this.clock.today();
     return this.dataSource.transaction(async (manager) => {
       await manager.query(PUPIL_STAGING);
+      await manager.query('CREATE INDEX ON import_pupil (upn, line)');
       const errors = new ImportErrors();
+      const scopeSql = scopeCondition(scope, PUPIL_BATCH_PARAMS + 1);
+      const actor = [today, caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null];
+      // The last line written: every line up to it is on the register now, so its UPN is no longer "already on the register".
+      let writtenTo = 0;
       const staged = await this.stage(manager, source, PUPIL_COLUMNS, errors, (record) => {
         const { row, errors: rowErrors } = checkPupilRow(record.line, record.values, today);
         errors.addAll(record.line, rowErrors);
         return row;
-      }, insertPupilBatch);
+      }, async (batchManager, rows) => {
+        // Write the batch only while the file is clean so far (once a row is bad the batch is only checked: the import rolls back).
+        const write = errors.total === 0;
+        const found = (await batchManager.query(
+          pupilBatchSql(scopeSql.sql),
+          [...pupilBatchColumns(rows), write, writtenTo, ...actor, ...scopeSql.params],
+        )) as { line: number; field: string; message: string }[];
+        if (write && found.length === 0) writtenTo = rows[rows.length - 1].line;
+        return found;
+      });
+      this.failOnErrors(errors, []);
 
-      const scopeSql = scopeCondition(scope, 1);
-      await manager.query('CREATE INDEX ON import_pupil (line)');
-      await manager.query('ANALYZE import_pupil');
-      const found = (await manager.query(
-        `SELECT line, field, message, count(*) OVER () AS total FROM (
-           SELECT i.line, 'schoolUrn' AS field, 'unknown school: no school has this URN' AS message
-             FROM import_pupil i WHERE i.school_urn IS NOT NULL AND NOT EXISTS (SELECT 1 FROM school s WHERE s.urn = i.school_urn)
-           UNION ALL
-           SELECT i.line, 'schoolUrn', 'is not a school you may import pupils for (a SENCO imports pupils of their own school only)'
-             FROM import_pupil i JOIN school s ON s.urn = i.school_urn JOIN locality l ON l.id = s.locality_id
-            WHERE NOT (${scopeSql.sql})
-           UNION ALL
-           SELECT d.line, 'upn', 'appears more than once in the file (first on line ' || d.first_line || ')'
-             FROM (SELECT line, min(line) OVER (PARTITION BY upn) AS first_line FROM import_pupil WHERE upn IS NOT NULL) d
-            WHERE d.line > d.first_line
-           UNION ALL
-           SELECT i.line, 'upn', 'is already on the register (a pupil with this UPN exists)'
-             FROM import_pupil i WHERE i.upn IS NOT NULL AND EXISTS (SELECT 1 FROM pupil p WHERE p.upn = i.upn)
-         ) e ORDER BY line, field LIMIT ${errors.cap}`,
-        scopeSql.params,
-      )) as { line: number; field: string; message: string; total: string }[];
-      this.failOnErrors(errors, found);
-
-      // In slices of lines, so no one statement runs long (the pool's query timeout bounds each, and the embedded database is slower).
-      for (let from = 0; from < staged.lastLine; from += WRITE_SLICE_LINES) {
-        await manager.query(
-          `WITH created AS (
-             INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, year_offset,
-                                sen_status, primary_need, secondary_need)
-             SELECT i.upn, i.first_name, i.last_name, i.first_name_key, i.last_name_key, i.date_of_birth, s.id, i.year_offset,
-                    i.sen_status, i.primary_need, i.secondary_need
-               FROM import_pupil i JOIN school s ON s.urn = i.school_urn
-              WHERE i.line > $7 AND i.line <= $8
-             RETURNING id, school_id, year_offset, sen_status, primary_need, secondary_need
-           ), history AS (
-             -- The register's first entries, as POST /pupils writes them: status, needs and school as from today.
-             INSERT INTO pupil_history (pupil_id, field, from_value, to_value, effective_on, changed_by)
-             SELECT c.id, h.field, NULL, h.to_value, $1::date, $2::uuid
-               FROM created c
-              CROSS JOIN LATERAL (VALUES (1, 'senStatus', c.sen_status), (2, 'primaryNeed', c.primary_need),
-                                         (3, 'secondaryNeed', c.secondary_need), (4, 'schoolId', c.school_id::text)) AS h(n, field, to_value)
-              WHERE h.to_value IS NOT NULL
-           )
-           INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
-                                    request_id, ip, school_id, locality_id, area, pupil_id)
-           SELECT $2::uuid, $3, $4, 'pupil.create', 'pupil', c.id,
-                  -- The fields set, sorted, as POST /pupils records them.
-                  array_remove(ARRAY['dateOfBirth', 'firstName', 'lastName',
-                                     CASE WHEN c.primary_need IS NOT NULL THEN 'primaryNeed' END, 'schoolId',
-                                     CASE WHEN c.secondary_need IS NOT NULL THEN 'secondaryNeed' END, 'senStatus', 'upn',
-                                     CASE WHEN c.year_offset <> 0 THEN 'yearGroup' END], NULL),
-                  'SUCCESS', $5, $6, c.school_id, s.locality_id, l.area, c.id
-             FROM created c JOIN school s ON s.id = c.school_id JOIN locality l ON l.id = s.locality_id`,
-          [today, caller.userId, caller.email, caller.role, caller.requestId ?? null, caller.ip ?? null, from, from + WRITE_SLICE_LINES],
-        );
-      }
       await this.audit.record(manager, caller, {
         action: 'import.pupils',
         entityType: 'import',
@@ -280,8 +236,10 @@ export class ImportsService {
 
   /**
    * Reads the file row by row, checks each row (`check` records its errors and returns the row
-   * to stage, or undefined to skip it) and writes the staged rows in batches. Returns the number
-   * of rows staged and the last line read. The stream is read no faster than the batches are written (for await).
+   * to stage, or undefined to skip it) and hands the rows to `writeBatch` in batches, which may
+   * answer the batch's bad rows found in the database. One batch is in the database while the
+   * next is read and checked (app and database work side by side; the stream is read no faster
+   * than that). Returns the number of rows staged and the last line read.
    */
   private async stage<T>(
     manager: EntityManager,
@@ -289,9 +247,26 @@ export class ImportsService {
     columns: readonly ColumnSpec[],
     errors: ImportErrors,
     check: (record: CsvRecord) => T | undefined,
-    insertBatch: (manager: EntityManager, rows: T[]) => Promise<void>,
+    writeBatch: (manager: EntityManager, rows: T[]) => Promise<ImportError[] | void>,
   ): Promise<{ rows: number; lastLine: number }> {
     let batch: T[] = [];
+    let inFlight: Promise<void> | undefined;
+    // Waits for the batch in the database and adds the bad rows it found.
+    const settle = async () => {
+      const pending = inFlight;
+      inFlight = undefined;
+      if (pending) await pending;
+    };
+    const send = async () => {
+      await settle();
+      const rows = batch;
+      batch = [];
+      inFlight = writeBatch(manager, rows).then((found) => {
+        if (found?.length) errors.merge(found.map(({ line, field, message }) => ({ line: Number(line), field, message })), found.length);
+      });
+      // Awaited by the next settle(); this only keeps a failure from counting as unhandled meanwhile.
+      inFlight.catch(() => undefined);
+    };
     let staged = 0;
     let rows = 0;
     let lastLine = 0;
@@ -303,16 +278,16 @@ export class ImportsService {
         if (row === undefined) continue;
         batch.push(row);
         staged += 1;
-        if (batch.length >= BATCH_ROWS) {
-          await insertBatch(manager, batch);
-          batch = [];
-        }
+        if (batch.length >= BATCH_ROWS) await send();
       }
+      if (batch.length) await send();
+      await settle();
     } catch (error) {
+      // The transaction's connection must be free before the rollback.
+      await settle().catch(() => undefined);
       if (error instanceof HeaderProblem) throw importProblem(error.errors, error.errors.length, 'the header row of the file is not right');
       throw error;
     }
-    if (batch.length) await insertBatch(manager, batch);
     if (rows === 0 && errors.total === 0) {
       throw importProblem([{ line: 2, field: 'file', message: 'has a header row but no rows to import' }], 1, 'the file has no rows');
     }
@@ -357,27 +332,91 @@ function scopeCondition(scope: ScopeFilter, first: number): { sql: string; param
   return { sql: parts.length ? parts.join(' AND ') : 'true', params };
 }
 
-async function insertPupilBatch(manager: EntityManager, rows: StagedPupil[]): Promise<void> {
+/** The parameters of a pupil batch before the scope's: 12 column arrays, write, writtenTo, and the actor's 6. */
+const PUPIL_BATCH_PARAMS = 20;
+
+function pupilBatchColumns(rows: StagedPupil[]): unknown[][] {
   const column = <K extends keyof StagedPupil>(key: K) => rows.map((row) => row[key]);
-  await manager.query(
-    `INSERT INTO import_pupil
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::smallint[],
-                          $9::text[], $10::text[], $11::text[], $12::text[])`,
-    [
-      column('line'),
-      column('upn'),
-      column('firstName'),
-      column('lastName'),
-      column('firstNameKey'),
-      column('lastNameKey'),
-      column('dateOfBirth'),
-      column('yearOffset'),
-      column('schoolUrn'),
-      column('senStatus'),
-      column('primaryNeed'),
-      column('secondaryNeed'),
-    ],
-  );
+  return [
+    column('line'),
+    column('upn'),
+    column('firstName'),
+    column('lastName'),
+    column('firstNameKey'),
+    column('lastNameKey'),
+    column('dateOfBirth'),
+    column('yearOffset'),
+    column('schoolUrn'),
+    column('senStatus'),
+    column('primaryNeed'),
+    column('secondaryNeed'),
+  ];
+}
+
+/**
+ * One statement per batch of pupil rows: stages the batch's UPNs, finds the batch's rows that are
+ * bad against the database (school unknown or out of scope, UPN twice in the file, UPN already on
+ * the register) and, when asked to write ($13) and none is, writes the batch's pupils, their
+ * first history rows and pupil.create audit rows (as POST /pupils does). Answers the bad rows.
+ * $14: the last line already written (those UPNs are this file's, not the register's).
+ * Statements see the database as it was when they began, so the checks never see this batch's own writes.
+ */
+function pupilBatchSql(scope: string): string {
+  return `
+    WITH input AS (
+      SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::smallint[],
+                           $9::text[], $10::text[], $11::text[], $12::text[])
+        AS i(line, upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, year_offset, school_urn, sen_status,
+             primary_need, secondary_need)
+    ), staged AS (
+      INSERT INTO import_pupil (line, upn) SELECT line, upn FROM input WHERE upn IS NOT NULL
+    ), bad AS (
+      SELECT i.line, 'schoolUrn' AS field, 'unknown school: no school has this URN' AS message
+        FROM input i WHERE i.school_urn IS NOT NULL AND NOT EXISTS (SELECT 1 FROM school s WHERE s.urn = i.school_urn)
+      UNION ALL
+      SELECT i.line, 'schoolUrn', 'is not a school you may import pupils for (a SENCO imports pupils of their own school only)'
+        FROM input i JOIN school s ON s.urn = i.school_urn JOIN locality l ON l.id = s.locality_id
+       WHERE NOT (${scope})
+      UNION ALL
+      SELECT d.line, 'upn', 'appears more than once in the file (first on line ' || d.first_line || ')'
+        FROM (SELECT i.line, least(min(i.line) OVER (PARTITION BY i.upn),
+                                   (SELECT min(e.line) FROM import_pupil e WHERE e.upn = i.upn)) AS first_line
+                FROM input i WHERE i.upn IS NOT NULL) d
+       WHERE d.line > d.first_line
+      UNION ALL
+      SELECT i.line, 'upn', 'is already on the register (a pupil with this UPN exists)'
+        FROM input i
+       WHERE i.upn IS NOT NULL AND EXISTS (SELECT 1 FROM pupil p WHERE p.upn = i.upn)
+         AND NOT EXISTS (SELECT 1 FROM import_pupil e WHERE e.upn = i.upn AND e.line <= $14)
+    ), created AS (
+      INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, year_offset,
+                         sen_status, primary_need, secondary_need)
+      SELECT i.upn, i.first_name, i.last_name, i.first_name_key, i.last_name_key, i.date_of_birth, s.id, i.year_offset,
+             i.sen_status, i.primary_need, i.secondary_need
+        FROM input i JOIN school s ON s.urn = i.school_urn
+       WHERE $13::boolean AND NOT EXISTS (SELECT 1 FROM bad)
+      RETURNING id, school_id, year_offset, sen_status, primary_need, secondary_need
+    ), history AS (
+      -- The register's first entries, as POST /pupils writes them: status, needs and school as from today.
+      INSERT INTO pupil_history (pupil_id, field, from_value, to_value, effective_on, changed_by)
+      SELECT c.id, h.field, NULL, h.to_value, $15::date, $16::uuid
+        FROM created c
+       CROSS JOIN LATERAL (VALUES (1, 'senStatus', c.sen_status), (2, 'primaryNeed', c.primary_need),
+                                  (3, 'secondaryNeed', c.secondary_need), (4, 'schoolId', c.school_id::text)) AS h(n, field, to_value)
+       WHERE h.to_value IS NOT NULL
+    ), audited AS (
+      INSERT INTO audit_event (actor_id, actor_email, actor_role, action, entity_type, entity_id, changed_fields, outcome,
+                               request_id, ip, school_id, locality_id, area, pupil_id)
+      SELECT $16::uuid, $17, $18, 'pupil.create', 'pupil', c.id,
+             -- The fields set, sorted, as POST /pupils records them.
+             array_remove(ARRAY['dateOfBirth', 'firstName', 'lastName',
+                                CASE WHEN c.primary_need IS NOT NULL THEN 'primaryNeed' END, 'schoolId',
+                                CASE WHEN c.secondary_need IS NOT NULL THEN 'secondaryNeed' END, 'senStatus', 'upn',
+                                CASE WHEN c.year_offset <> 0 THEN 'yearGroup' END], NULL),
+             'SUCCESS', $19, $20, c.school_id, s.locality_id, l.area, c.id
+        FROM created c JOIN school s ON s.id = c.school_id JOIN locality l ON l.id = s.locality_id
+    )
+    SELECT line, field, message FROM bad ORDER BY line, field, message`;
 }
 
 async function insertSchoolBatch(manager: EntityManager, rows: StagedSchool[]): Promise<void> {
