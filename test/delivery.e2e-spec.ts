@@ -1,3 +1,4 @@
+import { AccessLogWriter } from '../src/audit/access-log-writer';
 import { Clock } from '../src/common/clock/clock';
 import { addDays, addWeeks, todayInLondon } from '../src/common/dates/calendar-date';
 import { upnCheckLetter } from '../src/pupils/upn';
@@ -475,6 +476,7 @@ describe('provider delivery', () => {
       expect(Object.keys(res.body).sort()).toEqual(MINIMAL);
       for (const field of ABSENT) expect(res.body).not.toHaveProperty(field);
       expect(res.body).toMatchObject({ id: a.pupilId, schoolId, schoolName: 'School 128901', primaryNeed: 'SLCN', secondaryNeed: 'SEMH' });
+      await t.app.get(AccessLogWriter).flush(); // access rows of reads are written in batches
       const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'pupil.read' AND entity_id = $1 AND actor_id = $2`, [a.pupilId, provider.id]);
       expect(n).toBe(1);
       // Their pupil list holds their caseload only, minimal too.
