@@ -182,7 +182,9 @@ export class EhcAssessmentsService {
     if (query.organisationId) qb.andWhere('ar.organisation_id = :organisationId', { organisationId: query.organisationId });
     if (query.assessmentId) qb.andWhere('ar.assessment_id = :assessmentId', { assessmentId: query.assessmentId });
     if (query.dueBefore) qb.andWhere('d.due_on < :dueBefore::date', { dueBefore: query.dueBefore });
-    if (query.status === 'REQUESTED') qb.andWhere('ar.received_on IS NULL AND ar.cancelled_on IS NULL');
+    // Outstanding advice has an open EHC_ADVICE deadline (met when received, cancelled when cancelled, in the
+    // same transaction): saying so lets the page walk deadline_advice_open_due_idx in its order.
+    if (query.status === 'REQUESTED') qb.andWhere('ar.received_on IS NULL AND ar.cancelled_on IS NULL AND d.met_on IS NULL AND d.cancelled_on IS NULL');
     else if (query.status === 'RECEIVED') qb.andWhere('ar.received_on IS NOT NULL');
     else if (query.status === 'CANCELLED') qb.andWhere('ar.cancelled_on IS NOT NULL');
     else if (query.status) qb.andWhere(`${STATUS_SQL('d')} = :deadlineStatus`, { deadlineStatus: query.status });
