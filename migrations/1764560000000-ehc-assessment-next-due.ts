@@ -20,25 +20,25 @@ export class EhcAssessmentNextDue1764560000000 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE ehc_assessment ADD COLUMN next_deadline_id uuid, ADD COLUMN next_due_on date`);
     // The earliest open deadline of each given case (ties: kind, then id), written only where it changed.
+    // Set-based (= ANY, DISTINCT ON), not a probe per case: one case reads its few rows by index, a bulk
+    // load (the county generator, which drops the non-unique indexes while it loads) hashes.
     await db.query(`
       CREATE FUNCTION ehc_assessment_refresh_next_due(case_ids uuid[]) RETURNS void LANGUAGE sql AS $$
         UPDATE ehc_assessment a SET next_deadline_id = n.id, next_due_on = n.due_on
           FROM (SELECT c.id AS case_id, nd.id, nd.due_on
                   FROM (SELECT DISTINCT id FROM unnest(case_ids) AS u(id) WHERE id IS NOT NULL) c
-                  LEFT JOIN LATERAL (
-                    SELECT o.id, o.due_on FROM (
-                      SELECT d.id, d.due_on, d.kind FROM deadline d
-                       WHERE d.subject_type = 'EHC_ASSESSMENT' AND d.subject_id = c.id AND d.met_on IS NULL AND d.cancelled_on IS NULL
+                  LEFT JOIN (SELECT DISTINCT ON (o.case_id) o.case_id, o.id, o.due_on FROM (
+                      SELECT d.subject_id AS case_id, d.id, d.due_on, d.kind FROM deadline d
+                       WHERE d.subject_type = 'EHC_ASSESSMENT' AND d.subject_id = ANY (case_ids) AND d.met_on IS NULL AND d.cancelled_on IS NULL
                       UNION ALL
-                      SELECT d.id, d.due_on, d.kind FROM advice_request x
+                      SELECT x.assessment_id, d.id, d.due_on, d.kind FROM advice_request x
                         JOIN deadline d ON d.subject_type = 'ADVICE_REQUEST' AND d.subject_id = x.id AND d.met_on IS NULL AND d.cancelled_on IS NULL
-                       WHERE x.assessment_id = c.id
+                       WHERE x.assessment_id = ANY (case_ids)
                       UNION ALL
-                      SELECT d.id, d.due_on, d.kind FROM ehc_plan x
+                      SELECT x.assessment_id, d.id, d.due_on, d.kind FROM ehc_plan x
                         JOIN deadline d ON d.subject_type = 'EHC_PLAN' AND d.subject_id = x.id AND d.met_on IS NULL AND d.cancelled_on IS NULL
-                       WHERE x.assessment_id = c.id
-                    ) o ORDER BY o.due_on, o.kind, o.id LIMIT 1
-                  ) nd ON true) n
+                       WHERE x.assessment_id = ANY (case_ids)
+                    ) o ORDER BY o.case_id, o.due_on, o.kind, o.id) nd ON nd.case_id = c.id) n
          WHERE a.id = n.case_id
            AND (a.next_deadline_id IS DISTINCT FROM n.id OR a.next_due_on IS DISTINCT FROM n.due_on)
       $$`);
