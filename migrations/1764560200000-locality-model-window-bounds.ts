@@ -11,6 +11,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * enforces them too, whatever writes the rows: a CHECK cannot compare two tables, so statement-level
  * constraint triggers (one set-based check per statement, also for bulk loads) on both sides of each
  * pair. Existing rows are checked first: the migration stops, naming the pair, if any breaks it.
+ * The checks count rather than ask EXISTS: EXISTS plans for an early match, and with no match (the
+ * normal case) and no index (the county generator loads without its non-unique indexes) that plan
+ * is a nested loop over every pair; a count is planned for the whole join (a hash join there).
  *
  * Indexes: the two date ranges, index-only (the columns the aggregates read).
  */
@@ -27,7 +30,7 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
     await db.query(`
       CREATE FUNCTION session_not_before_offer() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM changed_rows c JOIN allocation a ON a.id = c.allocation_id WHERE c.delivered_on < a.offered_on) THEN
+        IF (SELECT count(*) FROM changed_rows c JOIN allocation a ON a.id = c.allocation_id WHERE c.delivered_on < a.offered_on) > 0 THEN
           RAISE EXCEPTION 'a session is not delivered before its allocation was offered' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
@@ -35,7 +38,7 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
     await db.query(`
       CREATE FUNCTION offer_not_after_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM changed_rows c JOIN allocation_session s ON s.allocation_id = c.id WHERE s.delivered_on < c.offered_on) THEN
+        IF (SELECT count(*) FROM changed_rows c JOIN allocation_session s ON s.allocation_id = c.id WHERE s.delivered_on < c.offered_on) > 0 THEN
           RAISE EXCEPTION 'a session is not delivered before its allocation was offered' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
@@ -43,7 +46,7 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
     await db.query(`
       CREATE FUNCTION decision_not_before_submission() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM changed_rows c JOIN support_request r ON r.id = c.request_id WHERE c.decided_on < r.submitted_on) THEN
+        IF (SELECT count(*) FROM changed_rows c JOIN support_request r ON r.id = c.request_id WHERE c.decided_on < r.submitted_on) > 0 THEN
           RAISE EXCEPTION 'a decision is not made before its request was submitted' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
@@ -51,7 +54,7 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
     await db.query(`
       CREATE FUNCTION submission_not_after_decisions() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM changed_rows c JOIN support_request_decision d ON d.request_id = c.id WHERE d.decided_on < c.submitted_on) THEN
+        IF (SELECT count(*) FROM changed_rows c JOIN support_request_decision d ON d.request_id = c.id WHERE d.decided_on < c.submitted_on) > 0 THEN
           RAISE EXCEPTION 'a decision is not made before its request was submitted' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
