@@ -179,6 +179,32 @@ describe('dashboards: the locality model', () => {
     await get(panelB, `schoolId=${ids.a1}&${W}`, 404);
   });
 
+  it('one place (per-record reads) and the county (window aggregates) give the same figures for that place', async () => {
+    for (const asOf of ['2026-03-06', '2026-04-05', '2027-01-31']) {
+      const window = `from=2026-01-01&to=2026-12-31&asOf=${asOf}`;
+      const countyRows = await figures(county, `groupBy=locality&${window}`);
+      for (const locality of [ids.A, ids.B]) {
+        const own = countyRows.filter((r: { groupId: string }) => r.groupId === locality);
+        expect(await figures(county, `groupBy=locality&localityId=${locality}&${window}`)).toEqual(own);
+      }
+    }
+  });
+
+  it('the database refuses a session before its allocation was offered and a decision before its request was submitted (the county window relies on both)', async () => {
+    const [al] = await q(`SELECT id, offered_on::text FROM allocation WHERE request_id = $1 ORDER BY offered_on LIMIT 1`, [ids.q1]);
+    await expect(
+      q(`INSERT INTO allocation_session (allocation_id, delivered_on, duration_minutes, attended, units_used) VALUES ($1, $2::date - 1, 60, true, 1)`, [al.id, al.offered_on]),
+    ).rejects.toThrow(/not delivered before its allocation was offered/);
+    await expect(q(`UPDATE allocation SET offered_on = '2026-03-06' WHERE id = $1`, [al.id])).rejects.toThrow(/not delivered before its allocation was offered/);
+    await expect(
+      q(`INSERT INTO support_request_decision (request_id, outcome, decided_on, reason) VALUES ($1, 'DEFERRED', '2026-02-28', 'Too early')`, [ids.q3]),
+    ).rejects.toThrow(/not made before its request was submitted/);
+    await expect(q(`UPDATE support_request SET submitted_on = '2026-02-12' WHERE id = $1`, [ids.q2])).rejects.toThrow(/not made before its request was submitted/);
+    // On the day itself is fine.
+    await q(`UPDATE support_request SET submitted_on = '2026-02-11' WHERE id = $1`, [ids.q2]);
+    await q(`UPDATE support_request SET submitted_on = '2026-02-01' WHERE id = $1`, [ids.q2]);
+  });
+
   it('CSV: header = the JSON fields; bad input is a 400 per field', async () => {
     const res = await get(county, `groupBy=service&${W}&format=csv`);
     const lines = res.text.trim().split('\r\n');

@@ -671,4 +671,59 @@ describe('EHC needs assessments', () => {
     expect(ep.length).toBeGreaterThan(0);
     expect(ep.every((id: string) => epPupils.includes(id))).toBe(true);
   });
+
+  it('keeps each case’s next statutory date (the list’s sort key) equal to its earliest open deadline, whatever writes the deadlines', async () => {
+    // The earliest open deadline of each case among its own, its advice requests' and its plan's, computed afresh.
+    const differing = `
+      WITH nd AS (SELECT DISTINCT ON (o.case_id) o.case_id, o.id, o.due_on FROM (
+          SELECT d.subject_id AS case_id, d.id, d.kind, d.due_on FROM deadline d WHERE d.subject_type = 'EHC_ASSESSMENT' AND d.met_on IS NULL AND d.cancelled_on IS NULL
+          UNION ALL
+          SELECT x.assessment_id, d.id, d.kind, d.due_on FROM deadline d JOIN advice_request x ON x.id = d.subject_id
+           WHERE d.subject_type = 'ADVICE_REQUEST' AND d.met_on IS NULL AND d.cancelled_on IS NULL
+          UNION ALL
+          SELECT x.assessment_id, d.id, d.kind, d.due_on FROM deadline d JOIN ehc_plan x ON x.id = d.subject_id
+           WHERE d.subject_type = 'EHC_PLAN' AND d.met_on IS NULL AND d.cancelled_on IS NULL
+        ) o ORDER BY o.case_id, o.due_on, o.kind, o.id)
+      SELECT a.id FROM ehc_assessment a LEFT JOIN nd ON nd.case_id = a.id
+       WHERE a.next_deadline_id IS DISTINCT FROM nd.id OR a.next_due_on IS DISTINCT FROM nd.due_on`;
+    // Every use case of this suite went through TimelinessService.
+    const [{ cases, withNext }] = await t.dataSource.query(`SELECT count(*)::int AS cases, count(next_deadline_id)::int AS "withNext" FROM ehc_assessment`);
+    expect(cases).toBeGreaterThan(10);
+    expect(withNext).toBeGreaterThan(0);
+    expect(await t.dataSource.query(differing)).toEqual([]);
+
+    // Direct SQL too (imports, the county generator): meeting a case's next deadline moves it on; reopening moves it back.
+    const [before] = await t.dataSource.query(
+      `SELECT a.id, a.next_deadline_id, a.next_due_on::text FROM ehc_assessment a JOIN advice_request x ON x.assessment_id = a.id
+        WHERE a.next_deadline_id IS NOT NULL ORDER BY a.id LIMIT 1`,
+    );
+    expect(before).toBeDefined();
+    await t.dataSource.query(`UPDATE deadline SET met_on = due_on WHERE id = $1`, [before.next_deadline_id]);
+    const [met] = await t.dataSource.query(`SELECT next_deadline_id FROM ehc_assessment WHERE id = $1`, [before.id]);
+    expect(met.next_deadline_id).not.toBe(before.next_deadline_id);
+    expect(await t.dataSource.query(differing)).toEqual([]);
+    await t.dataSource.query(`UPDATE deadline SET met_on = NULL WHERE id = $1`, [before.next_deadline_id]);
+    const [reopened] = await t.dataSource.query(`SELECT next_deadline_id, next_due_on::text FROM ehc_assessment WHERE id = $1`, [before.id]);
+    expect(reopened).toEqual({ next_deadline_id: before.next_deadline_id, next_due_on: before.next_due_on });
+
+    // An advice request removed (erasure): its deadlines no longer count for the case.
+    const adviceDeadlines = await t.dataSource.query(
+      `SELECT x.id AS advice_id, d.id AS deadline_id FROM advice_request x JOIN deadline d ON d.subject_type = 'ADVICE_REQUEST' AND d.subject_id = x.id
+        WHERE x.assessment_id = $1`,
+      [before.id],
+    );
+    expect(adviceDeadlines.length).toBeGreaterThan(0);
+    await t.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM advice_request WHERE assessment_id = $1`, [before.id]);
+      expect(await manager.query(differing)).toEqual([]);
+      const [after] = await manager.query(`SELECT next_deadline_id FROM ehc_assessment WHERE id = $1`, [before.id]);
+      expect(adviceDeadlines.map((r: { deadline_id: string }) => r.deadline_id)).not.toContain(after.next_deadline_id);
+      throw new RollbackProbe();
+    }).catch((err) => {
+      if (!(err instanceof RollbackProbe)) throw err;
+    });
+  });
 });
+
+/** Thrown to roll a probing transaction back. */
+class RollbackProbe extends Error {}

@@ -30,6 +30,32 @@ const GROUPINGS: Record<LocalityModelGroupBy, { request: string; allocation: str
   },
 };
 
+/** A request's first decision other than deferral up to asOf, one index range per request (`r`). */
+const FIRST_DECISION_OF_REQUEST = `(SELECT min(dec.decided_on) FROM support_request_decision dec
+  WHERE dec.request_id = r.id AND dec.outcome <> 'DEFERRED' AND dec.decided_on <= :asOf::date)`;
+
+/**
+ * The same for every request of the window at once, as a derived table on request_id: one range of
+ * decisions by date. Exact because a decision is never before its request was submitted (the
+ * window's requests were submitted on or after :from), which the database enforces (migration 1764560200000).
+ */
+const FIRST_DECISIONS_IN_WINDOW = `(SELECT dec.request_id, min(dec.decided_on) AS decided_on FROM support_request_decision dec
+  WHERE dec.outcome <> 'DEFERRED' AND dec.decided_on BETWEEN :from::date AND :asOf::date GROUP BY dec.request_id)`;
+
+/**
+ * Each allocation with its sessions up to asOf (first attended session, units used): not the
+ * allocation's own first_session_on and units_used, which are as of today. Per record: one index
+ * range per allocation. In the window: every session delivered from :from to asOf aggregated once
+ * and hash-joined; exact because a session is never delivered before its allocation was offered
+ * (the window's allocations were offered on or after :from), which the database enforces (migration 1764560200000).
+ */
+const ALLOCATIONS_WITH_SESSIONS_PER_RECORD = `(SELECT al.*, ss.first_attended_on, ss.units_used_as_of FROM allocation al LEFT JOIN LATERAL (
+    SELECT min(ss.delivered_on) FILTER (WHERE ss.attended) AS first_attended_on, coalesce(sum(ss.units_used), 0) AS units_used_as_of
+      FROM allocation_session ss WHERE ss.allocation_id = al.id AND ss.delivered_on <= :asOf::date) ss ON true)`;
+const ALLOCATIONS_WITH_SESSIONS_IN_WINDOW = `(SELECT al.*, ss.first_attended_on, coalesce(ss.units_used, 0) AS units_used_as_of FROM allocation al LEFT JOIN (
+    SELECT ss.allocation_id, min(ss.delivered_on) FILTER (WHERE ss.attended) AS first_attended_on, sum(ss.units_used) AS units_used
+      FROM allocation_session ss WHERE ss.delivered_on BETWEEN :from::date AND :asOf::date GROUP BY ss.allocation_id) ss ON ss.allocation_id = al.id)`;
+
 const MEDIAN = (column: string) => roundedDays(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column})`);
 
 /**
@@ -57,17 +83,18 @@ export class LocalityModelService {
     const groupBy = query.groupBy ?? 'locality';
     await this.scopes.assertPlaceInScope(db, scope, query);
     const keys = GROUPINGS[groupBy];
+    // One place (a locality, a school, a provider): probe its few records' sessions and decisions.
+    // The county or an area: aggregate the window's sessions and decisions once and hash-join them.
+    const narrow = Boolean(
+      query.localityId || query.schoolId || query.organisationId || scope.localityId || scope.schoolId || scope.organisationId || scope.nothing,
+    );
     const parameters = { from: window.from, to: window.to, asOf: window.asOf };
 
     const requests = db
       .createQueryBuilder()
       .select(keys.request, 'key')
       .addSelect(`'R'`, 'source')
-      .addSelect(
-        `(SELECT min(dec.decided_on) FROM support_request_decision dec
-           WHERE dec.request_id = r.id AND dec.outcome <> 'DEFERRED' AND dec.decided_on <= :asOf::date) - r.submitted_on`,
-        'decision_days',
-      )
+      .addSelect(narrow ? `${FIRST_DECISION_OF_REQUEST} - r.submitted_on` : 'fd.decided_on - r.submitted_on', 'decision_days')
       .addSelect('NULL::int', 'accept_days')
       .addSelect('NULL::int', 'first_session_days')
       .addSelect('0::numeric', 'units')
@@ -77,6 +104,7 @@ export class LocalityModelService {
       .where('r.submitted_on BETWEEN :from::date AND :to::date')
       .andWhere('r.submitted_on <= :asOf::date')
       .setParameters(parameters);
+    if (!narrow) requests.leftJoin(FIRST_DECISIONS_IN_WINDOW, 'fd', 'fd.request_id = r.id');
     this.scopes.restrict(requests, scope, query, { schoolId: 'r.school_id', localityId: 'r.locality_id', area: 'l.area', organisationId: REQUEST_ORGANISATION });
 
     const allocations = db
@@ -88,15 +116,7 @@ export class LocalityModelService {
       .addSelect('al.first_attended_on - al.offered_on', 'first_session_days')
       .addSelect(`CASE WHEN al.declined_on <= :asOf::date OR al.cancelled_on <= :asOf::date THEN al.units_used_as_of ELSE al.units END`, 'units')
       .addSelect('al.units_used_as_of', 'used')
-      // Each allocation with its sessions up to asOf read once for both figures (one index range
-      // per allocation; they were two correlated subqueries, three with units). Not the allocation's
-      // own first_session_on and units_used: those are as of today, these as of asOf.
-      .from(
-        `(SELECT al.*, ss.first_attended_on, ss.units_used_as_of FROM allocation al LEFT JOIN LATERAL (
-            SELECT min(ss.delivered_on) FILTER (WHERE ss.attended) AS first_attended_on, coalesce(sum(ss.units_used), 0) AS units_used_as_of
-              FROM allocation_session ss WHERE ss.allocation_id = al.id AND ss.delivered_on <= :asOf::date) ss ON true)`,
-        'al',
-      )
+      .from(narrow ? ALLOCATIONS_WITH_SESSIONS_PER_RECORD : ALLOCATIONS_WITH_SESSIONS_IN_WINDOW, 'al')
       .innerJoin('locality', 'l', 'l.id = al.locality_id')
       .where('al.offered_on BETWEEN :from::date AND :to::date')
       .andWhere('al.offered_on <= :asOf::date')

@@ -53,24 +53,6 @@ const CASE_DEADLINES_SQL = (d: string, a: string) =>
     OR (${d}.subject_type = 'ADVICE_REQUEST' AND ${d}.subject_id IN (SELECT x.id FROM advice_request x WHERE x.assessment_id = ${a}.id))
     OR (${d}.subject_type = 'EHC_PLAN' AND ${d}.subject_id IN (SELECT x.id FROM ehc_plan x WHERE x.assessment_id = ${a}.id)))`;
 
-/**
- * Each case's next statutory date: its earliest open deadline (its own, its advice requests' and
- * its plan's), as a derived table joined on `case_id`. One pass over the open deadlines (the
- * partial index) for the whole list, never a correlated subquery per case: that shape, as a join
- * condition, re-scanned `deadline` for every case (over 30 s at county scale, bench/EXPLAIN-N1.md).
- */
-const OPEN = (d: string) => `${d}.met_on IS NULL AND ${d}.cancelled_on IS NULL`;
-const NEXT_DEADLINES_SQL = `(SELECT DISTINCT ON (o.case_id) o.case_id, o.id, o.kind, o.due_on, o.met_on, o.cancelled_on FROM (
-    SELECT d.subject_id AS case_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d
-      WHERE d.subject_type = 'EHC_ASSESSMENT' AND ${OPEN('d')}
-    UNION ALL
-    SELECT x.assessment_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d JOIN advice_request x ON x.id = d.subject_id
-      WHERE d.subject_type = 'ADVICE_REQUEST' AND ${OPEN('d')}
-    UNION ALL
-    SELECT x.assessment_id, d.id, d.kind, d.due_on, d.met_on, d.cancelled_on FROM deadline d JOIN ehc_plan x ON x.id = d.subject_id
-      WHERE d.subject_type = 'EHC_PLAN' AND ${OPEN('d')}
-  ) o ORDER BY o.case_id, o.due_on, o.kind, o.id)`;
-
 const STATUS_SQL = (d: string) => `deadline_status(${d}.met_on, ${d}.cancelled_on, ${d}.due_on, :today::date, :dueSoon)`;
 
 const caseSubject = (id: string): DeadlineSubject => ({ subjectType: 'EHC_ASSESSMENT', subjectId: id });
@@ -170,7 +152,7 @@ export class EhcAssessmentsService {
     if (query.pupilId) qb.andWhere('a.pupil_id = :pupilId', { pupilId: query.pupilId });
     if (query.mine) qb.andWhere('a.caseworker_id = :mine', { mine: caller.userId });
     const page = await paginate<EhcAssessmentSummaryView>(qb, query, {
-      sortable: { nextDueOn: `COALESCE(nd.due_on, '${FAR_FUTURE}'::date)`, requestReceivedOn: 'a.request_received_on' },
+      sortable: { nextDueOn: `COALESCE(a.next_due_on, '${FAR_FUTURE}'::date)`, requestReceivedOn: 'a.request_received_on' },
       defaultSort: 'nextDueOn',
       idColumn: 'a.id',
       raw: true,
@@ -200,7 +182,9 @@ export class EhcAssessmentsService {
     if (query.organisationId) qb.andWhere('ar.organisation_id = :organisationId', { organisationId: query.organisationId });
     if (query.assessmentId) qb.andWhere('ar.assessment_id = :assessmentId', { assessmentId: query.assessmentId });
     if (query.dueBefore) qb.andWhere('d.due_on < :dueBefore::date', { dueBefore: query.dueBefore });
-    if (query.status === 'REQUESTED') qb.andWhere('ar.received_on IS NULL AND ar.cancelled_on IS NULL');
+    // Outstanding advice has an open EHC_ADVICE deadline (met when received, cancelled when cancelled, in the
+    // same transaction): saying so lets the page walk deadline_advice_open_due_idx in its order.
+    if (query.status === 'REQUESTED') qb.andWhere('ar.received_on IS NULL AND ar.cancelled_on IS NULL AND d.met_on IS NULL AND d.cancelled_on IS NULL');
     else if (query.status === 'RECEIVED') qb.andWhere('ar.received_on IS NOT NULL');
     else if (query.status === 'CANCELLED') qb.andWhere('ar.cancelled_on IS NOT NULL');
     else if (query.status) qb.andWhere(`${STATUS_SQL('d')} = :deadlineStatus`, { deadlineStatus: query.status });
@@ -681,7 +665,9 @@ export class EhcAssessmentsService {
       .innerJoin('school', 'school', 'school.id = pupil.school_id')
       .innerJoin('locality', 'locality', 'locality.id = school.locality_id')
       .leftJoin('app_user', 'cw', 'cw.id = a.caseworker_id')
-      .leftJoin(NEXT_DEADLINES_SQL, 'nd', 'nd.case_id = a.id')
+      // The case's next statutory date, kept on the case row by triggers (migration 1764560000000) so the
+      // list can walk an index in its order instead of aggregating every open deadline per request.
+      .leftJoin('deadline', 'nd', 'nd.id = a.next_deadline_id')
       .setParameters({ today: this.clock.today(), dueSoon: this.config.dueSoonDays });
   }
 

@@ -58,6 +58,13 @@ export class EhcAssessment extends VersionedRecord {
 
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;
+
+  /** The case's earliest open deadline and its due date: kept by database triggers (migration 1764560000000), never written here. */
+  @Column({ type: 'uuid', nullable: true, insert: false, update: false })
+  nextDeadlineId: string | null;
+
+  @Column({ type: 'date', nullable: true, insert: false, update: false })
+  nextDueOn: CalendarDate | null;
 }
 
 /** Advice asked of a body (EP, health, social care...) during an assessment; EHC_ADVICE deadline. */

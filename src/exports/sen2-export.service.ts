@@ -72,22 +72,25 @@ export class Sen2ExportService {
           .orderBy('p.issued_on');
         break;
       case 'active-plans':
-        select(`p.issued_on AS "StartDate", ar.meeting_on AS "ReviewMeeting",
-          CASE ar.decision WHEN 'MAINTAIN' THEN '1' WHEN 'AMEND' THEN '2' WHEN 'CEASE' THEN '3' END AS "ReviewOutcome",
-          ar.amendments_sent_on AS "ReviewDraft", pt.due_on AS "PhaseTransferDueDate", pt.met_on AS "PhaseTransferFinalDate",
-          ar.decided_on AS "LastReview"`)
-          .from('ehc_plan', 'p')
-          .leftJoin(
-            'annual_review',
-            'ar',
-            `ar.id = (SELECT r.id FROM annual_review r WHERE r.plan_id = p.id AND r.meeting_on BETWEEN :yearStart::date AND :yearEnd::date
-                      ORDER BY r.meeting_on DESC, r.id LIMIT 1)`,
-          )
-          .leftJoin(
-            'deadline',
-            'pt',
-            `pt.id = (SELECT d.id FROM deadline d WHERE d.subject_type = 'EHC_PLAN' AND d.subject_id = p.id AND d.kind = 'PHASE_TRANSFER'
-                      AND d.cancelled_on IS NULL AND d.due_on BETWEEN :yearStart::date AND :yearEnd::date ORDER BY d.due_on DESC LIMIT 1)`,
+        select(`p.issued_on AS "StartDate", p.review_meeting_on AS "ReviewMeeting",
+          CASE p.review_decision WHEN 'MAINTAIN' THEN '1' WHEN 'AMEND' THEN '2' WHEN 'CEASE' THEN '3' END AS "ReviewOutcome",
+          p.review_draft_on AS "ReviewDraft", p.phase_transfer_due_on AS "PhaseTransferDueDate", p.phase_transfer_met_on AS "PhaseTransferFinalDate",
+          p.review_decided_on AS "LastReview"`)
+          // Each plan's latest review of the year and latest phase transfer due in it, read per plan
+          // (LATERAL: one index range each). As a join on `id = (subquery)` PostgreSQL hashed every
+          // deadline of the county to find them (3M rows at N = 5, bench/EXPLAIN-N5.md).
+          .from(
+            `(SELECT p.*, ar.meeting_on AS review_meeting_on, ar.decision AS review_decision, ar.amendments_sent_on AS review_draft_on,
+                     ar.decided_on AS review_decided_on, pt.due_on AS phase_transfer_due_on, pt.met_on AS phase_transfer_met_on
+                FROM ehc_plan p
+                LEFT JOIN LATERAL (SELECT r.meeting_on, r.decision, r.amendments_sent_on, r.decided_on FROM annual_review r
+                  WHERE r.plan_id = p.id AND r.meeting_on BETWEEN :yearStart::date AND :yearEnd::date
+                  ORDER BY r.meeting_on DESC, r.id LIMIT 1) ar ON true
+                LEFT JOIN LATERAL (SELECT d.due_on, d.met_on FROM deadline d
+                  WHERE d.subject_type = 'EHC_PLAN' AND d.subject_id = p.id AND d.kind = 'PHASE_TRANSFER'
+                    AND d.cancelled_on IS NULL AND d.due_on BETWEEN :yearStart::date AND :yearEnd::date
+                  ORDER BY d.due_on DESC, d.id LIMIT 1) pt ON true)`,
+            'p',
           )
           .where(ACTIVE)
           .orderBy('p.issued_on');
