@@ -1,8 +1,8 @@
 import { addWeeks, todayInLondon } from '../src/common/dates/calendar-date';
-import { AccessLogWriter } from '../src/audit/access-log-writer';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createAllocation } from './support/allocation-factory';
 import { createUser, type TestUser } from './support/auth';
+import { auditCount } from './support/audit-log';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -104,10 +104,7 @@ describe('data protection: subject access export and erasure', () => {
   });
 
   it('refuses every role but ADMIN with 403, and writes nothing', async () => {
-    const audit = async () => {
-      await t.app.get(AccessLogWriter).flush(); // reads' access rows are batched
-      return (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n;
-    };
+    const audit = () => auditCount(t);
     const before = await audit();
     for (const user of [senco, caseworker, provider]) {
       expect((await get(user, `/pupils/${pupilId}/subject-access-export`)).status).toBe(403);
@@ -178,10 +175,7 @@ describe('data protection: subject access export and erasure', () => {
   });
 
   it('a second erasure is 409 and writes nothing; a bad reason is 400', async () => {
-    const audit = async () => {
-      await t.app.get(AccessLogWriter).flush(); // reads' access rows are batched
-      return (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event`))[0].n;
-    };
+    const audit = () => auditCount(t);
     const before = await audit();
     const again = await post(admin, `/pupils/${pupilId}/erasure`, { reason: 'SUBJECT_REQUEST' }).expect(409);
     expect(again.body.type).toBe('/problems/invalid-transition');

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { academicYearStart, addDays, addYears, todayInLondon } from '../src/common/dates/calendar-date';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { flushAccessLog } from './support/audit-log';
 import { createTestApp, type TestApp } from './support/test-app';
-import { AccessLogWriter } from '../src/audit/access-log-writer';
 
 /**
  * The SEN register (API.md "SEN register"; DOMAIN.md UPN, needs and year groups): pupils in
@@ -59,7 +59,7 @@ describe('pupils', () => {
 
   // Access rows of reads are written in batches (AccessLogWriter): flushed first, so every count sees them.
   const count = async (sql: string, params: unknown[] = []) => {
-    await t.app.get(AccessLogWriter).flush();
+    await flushAccessLog(t);
     return Number((await t.dataSource.query(sql, params))[0].n);
   };
   const pupilCount = () => count('SELECT count(*)::int AS n FROM pupil');
