@@ -3,6 +3,7 @@ import { ADVICE_CASELOAD_SQL } from '../src/ehc/advice-caseload';
 import { academicYearOf } from '../src/ehc/phase-transfer';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { auditRows } from './support/audit-log';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -104,7 +105,7 @@ describe('EHC needs assessments', () => {
 
   const footprint = async () =>
     (
-      await t.dataSource.query(`
+      await auditRows(t, `
         SELECT (SELECT count(*)::int FROM ehc_assessment) AS cases,
                (SELECT coalesce(sum(version), 0)::int FROM ehc_assessment) AS versions,
                (SELECT count(*)::int FROM advice_request) AS advice,
@@ -327,13 +328,13 @@ describe('EHC needs assessments', () => {
         EHC_ISSUE_DECISION: { status: 'CANCELLED' },
         EHC_FINAL_PLAN: { status: 'CANCELLED' },
       });
-      const audits = await t.dataSource.query(`SELECT action, changed_fields FROM audit_event WHERE entity_id = $1 ORDER BY at`, [id]);
+      const audits = await auditRows(t, `SELECT action, changed_fields FROM audit_event WHERE entity_id = $1 ORDER BY at`, [id]);
       expect(audits.map((a: { action: string }) => a.action)).toEqual([
         'ehc-assessment.create',
         'ehc-assessment.decision-to-assess',
         'ehc-assessment.withdraw',
       ]);
-      expect(JSON.stringify(await t.dataSource.query(`SELECT * FROM audit_event`))).not.toContain('SECRET-NOTE');
+      expect(JSON.stringify(await auditRows(t, `SELECT * FROM audit_event`))).not.toContain('SECRET-NOTE');
       expectProblem(await post(caseworker, `/ehc-assessments/${id}/withdraw`, { withdrawnOn: today, reason: 'again' }), 409, 'invalid-transition');
     });
   });
@@ -453,7 +454,7 @@ describe('EHC needs assessments', () => {
       expect(read.body.excepted).toBe(true);
       expect(read.body.exceptions).toHaveLength(1);
       expect(read.body.timeline.find((s: { step: string }) => s.step === 'FINAL_PLAN')).toMatchObject({ excepted: true, dueOn: addWeeks(received, 20) });
-      expect(JSON.stringify(await t.dataSource.query(`SELECT * FROM audit_event`))).not.toContain('PRIVATE-NOTE');
+      expect(JSON.stringify(await auditRows(t, `SELECT * FROM audit_event`))).not.toContain('PRIVATE-NOTE');
     });
   });
 

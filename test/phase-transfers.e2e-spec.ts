@@ -2,6 +2,7 @@ import { addDays, addWeeks, type CalendarDate, todayInLondon } from '../src/comm
 import { academicYearOf } from '../src/ehc/phase-transfer';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { auditRows } from './support/audit-log';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -105,7 +106,7 @@ describe('Phase transfers', () => {
 
   const footprint = async () =>
     (
-      await t.dataSource.query(`
+      await auditRows(t, `
         SELECT (SELECT count(*)::int FROM deadline) AS deadlines,
                (SELECT count(*)::int FROM deadline WHERE met_on IS NOT NULL) AS met,
                (SELECT count(*)::int FROM audit_event) AS audits,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { createUser, type TestUser } from './support/auth';
+import { auditCount, auditRows, flushAccessLog } from './support/audit-log';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -100,7 +101,7 @@ describe('support plans', () => {
   /** Rows in every table a support-plan write touches, to show a refusal wrote nothing. */
   const footprint = async () =>
     (
-      await t.dataSource.query(`
+      await auditRows(t, `
         SELECT (SELECT count(*)::int FROM support_plan) AS plans,
                (SELECT count(*)::int FROM support_plan WHERE status = 'OPEN') AS open,
                (SELECT count(*)::int FROM support_plan_review) AS reviews,
@@ -292,7 +293,8 @@ describe('support plans', () => {
     });
 
     it('writes one audit row per change, with field names and never the note', async () => {
-      const rows = await t.dataSource.query(
+      const rows = await auditRows(
+        t,
         `SELECT action, entity_type, entity_id, changed_fields, actor_id, school_id, locality_id, area
            FROM audit_event WHERE entity_type = 'support-plan' AND entity_id = $1 AND action <> 'support-plan.read' ORDER BY at, id`,
         [planId],
@@ -319,20 +321,18 @@ describe('support plans', () => {
           area: 'North',
         },
       ]);
-      const everything = JSON.stringify(await t.dataSource.query(`SELECT * FROM audit_event`));
+      const everything = JSON.stringify(await auditRows(t, `SELECT * FROM audit_event`));
       expect(everything).not.toContain('sleep problems');
     });
 
     it('writes an access row for reading one cycle, none for the list', async () => {
-      const reads = async () =>
-        Number(
-          (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'support-plan.read' AND entity_id = $1 AND actor_id = $2`, [planId, caseworker.id]))[0].n,
-        );
+      const reads = () => auditCount(t, `action = 'support-plan.read' AND entity_id = $1 AND actor_id = $2`, [planId, caseworker.id]);
       const before = await reads();
       await listPlans(caseworker, pupilId).expect(200);
       expect(await reads()).toBe(before);
       await readPlan(caseworker, planId).expect(200);
       expect(await reads()).toBe(before + 1);
+      await flushAccessLog(t);
       const [row] = await t.dataSource.query(
         `SELECT entity_type, changed_fields, school_id, locality_id FROM audit_event WHERE action = 'support-plan.read' AND actor_id = $1`,
         [caseworker.id],

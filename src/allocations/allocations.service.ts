@@ -3,6 +3,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { scopeFor } from '../access/policy';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
+import { AccessLogWriter } from '../audit/access-log-writer';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
@@ -125,6 +126,7 @@ export class AllocationsService {
     private readonly timeliness: TimelinessService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   async list(caller: Caller, scope: ScopeFilter, query: AllocationQueryDto): Promise<Page<AllocationView>> {
@@ -152,20 +154,21 @@ export class AllocationsService {
     return { data: page.data.map((row) => viewOf(row, this.clock.today())), nextCursor: page.nextCursor };
   }
 
-  /** One allocation; for a PROVIDER with the minimal pupil view, whose read writes an access row. */
+  /**
+   * One allocation; for a PROVIDER with the minimal pupil view, whose read writes an access row
+   * ('pupil.read'), queued to the batched writer: a read needs no transaction of its own.
+   */
   async get(caller: Caller, scope: ScopeFilter, id: string): Promise<AllocationView> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.findRow(manager, caller, scope, id);
-      if (row.pupilFirstName !== undefined && row.pupilFirstName !== null) {
-        await this.audit.record(manager, caller, {
-          action: 'pupil.read',
-          entityType: 'pupil',
-          entityId: row.pupilId,
-          place: { schoolId: row.pupilSchoolId, organisationId: row.organisationId, pupilId: row.pupilId },
-        });
-      }
-      return viewOf(row, this.clock.today());
-    });
+    const row = await this.findRow(this.dataSource.manager, caller, scope, id);
+    if (row.pupilFirstName !== undefined && row.pupilFirstName !== null) {
+      this.accessLog.record(caller, {
+        action: 'pupil.read',
+        entityType: 'pupil',
+        entityId: row.pupilId,
+        place: { schoolId: row.pupilSchoolId, organisationId: row.organisationId, pupilId: row.pupilId },
+      });
+    }
+    return viewOf(row, this.clock.today());
   }
 
   /** OFFERED -> ACCEPTED: meets ALLOCATION_ACCEPTANCE, opens DELIVERY_START with the service's target. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
+import { AccessLogWriter } from '../audit/access-log-writer';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
@@ -138,6 +139,7 @@ export class EhcAssessmentsService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly phaseTransfers: PhaseTransfersService,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   // --- reads ---------------------------------------------------------------------------------
@@ -161,18 +163,19 @@ export class EhcAssessmentsService {
     return { data: page.data.map(summaryOf), nextCursor: page.nextCursor };
   }
 
-  /** One case; reading it is reading the child's record, so it writes an access row ('ehc-assessment.read'). */
+  /**
+   * One case; reading it is reading the child's record, so it writes an access row ('ehc-assessment.read'),
+   * queued to the batched writer: a read is no write use case, so it needs no transaction of its own.
+   */
   async get(caller: Caller, scope: ScopeFilter, id: string): Promise<EhcAssessmentView> {
-    return this.dataSource.transaction(async (manager) => {
-      const view = await this.detail(manager, scope, id);
-      await this.audit.record(manager, caller, {
-        action: 'ehc-assessment.read',
-        entityType: 'ehc-assessment',
-        entityId: view.id,
-        place: { schoolId: view.schoolId, localityId: view.localityId, pupilId: view.pupilId },
-      });
-      return view;
+    const view = await this.detail(this.dataSource.manager, scope, id);
+    this.accessLog.record(caller, {
+      action: 'ehc-assessment.read',
+      entityType: 'ehc-assessment',
+      entityId: view.id,
+      place: { schoolId: view.schoolId, localityId: view.localityId, pupilId: view.pupilId },
     });
+    return view;
   }
 
   async listAdvice(scope: ScopeFilter, query: AdviceRequestQueryDto): Promise<Page<AdviceRequestView>> {

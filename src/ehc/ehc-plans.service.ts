@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
+import { AccessLogWriter } from '../audit/access-log-writer';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { assertVersion } from '../common/concurrency/expected-version';
@@ -50,6 +51,7 @@ export class EhcPlansService {
     private readonly timeliness: TimelinessService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   async list(scope: ScopeFilter, query: EhcPlanQueryDto): Promise<Page<EhcPlanView>> {
@@ -62,18 +64,19 @@ export class EhcPlansService {
     return { data: page.data.map(planOf), nextCursor: page.nextCursor };
   }
 
-  /** One plan; reading it is reading the child's record, so it writes an access row ('ehc-plan.read'). */
+  /**
+   * One plan; reading it is reading the child's record, so it writes an access row ('ehc-plan.read'),
+   * queued to the batched writer: a read is no write use case, so it needs no transaction of its own.
+   */
   async get(caller: Caller, scope: ScopeFilter, id: string): Promise<EhcPlanDetailView> {
-    return this.dataSource.transaction(async (manager) => {
-      const view = await this.detail(manager, scope, id);
-      await this.audit.record(manager, caller, {
-        action: 'ehc-plan.read',
-        entityType: 'ehc-plan',
-        entityId: view.id,
-        place: { schoolId: view.schoolId, pupilId: view.pupilId },
-      });
-      return view;
+    const view = await this.detail(this.dataSource.manager, scope, id);
+    this.accessLog.record(caller, {
+      action: 'ehc-plan.read',
+      entityType: 'ehc-plan',
+      entityId: view.id,
+      place: { schoolId: view.schoolId, pupilId: view.pupilId },
     });
+    return view;
   }
 
   /** A review meeting held: meets ANNUAL_REVIEW_MEETING; opens ANNUAL_REVIEW_REPORT (+2w) and ANNUAL_REVIEW_DECISION (+4w). */

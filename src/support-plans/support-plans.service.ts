@@ -3,6 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import type { Caller } from '../access/caller';
 import { scopeFor } from '../access/policy';
 import { applyScope, type ScopeFilter } from '../access/scope-filter';
+import { AccessLogWriter } from '../audit/access-log-writer';
 import { AuditService, changedFields } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import type { CalendarDate } from '../common/dates/calendar-date';
@@ -48,6 +49,7 @@ export class SupportPlansService {
     private readonly timeliness: TimelinessService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   /** The pupil's cycles, newest first; the pupil must be in the caller's scope (else 404). */
@@ -63,21 +65,23 @@ export class SupportPlansService {
     return { data: await this.views(manager, caller, page.data), nextCursor: page.nextCursor };
   }
 
-  /** One cycle; reading it is reading the child's record, so it writes an access row ('support-plan.read'). */
+  /**
+   * One cycle; reading it is reading the child's record, so it writes an access row ('support-plan.read'),
+   * queued to the batched writer: a read is no write use case, so it needs no transaction of its own.
+   */
   async get(caller: Caller, scope: ScopeFilter, id: string): Promise<SupportPlanView> {
-    return this.dataSource.transaction(async (manager) => {
-      const plan = await manager.findOneBy(SupportPlan, { id });
-      if (!plan) throw ProblemException.notFound('support plan');
-      const pupil = await this.pupilInScope(manager, plan.pupilId, scope, 'support plan');
-      await this.audit.record(manager, caller, {
-        action: 'support-plan.read',
-        entityType: 'support-plan',
-        entityId: plan.id,
-        place: { schoolId: pupil.schoolId, localityId: pupil.localityId, pupilId: pupil.id },
-      });
-      const [view] = await this.views(manager, caller, [plan]);
-      return view;
+    const manager = this.dataSource.manager;
+    const plan = await manager.findOneBy(SupportPlan, { id });
+    if (!plan) throw ProblemException.notFound('support plan');
+    const pupil = await this.pupilInScope(manager, plan.pupilId, scope, 'support plan');
+    this.accessLog.record(caller, {
+      action: 'support-plan.read',
+      entityType: 'support-plan',
+      entityId: plan.id,
+      place: { schoolId: pupil.schoolId, localityId: pupil.localityId, pupilId: pupil.id },
     });
+    const [view] = await this.views(manager, caller, [plan]);
+    return view;
   }
 
   /** Opens a cycle for a pupil of the caller's school who has not left and has no open cycle. */
