@@ -126,6 +126,19 @@ describe('auth', () => {
       expect((await userRow(deactivated.id)).failed_logins).toBe(0);
     });
 
+    it('audits a failed sign-in with the address and request id it came from, whether the email is known or not', async () => {
+      const known = await createUser(t, 'CASEWORKER');
+      const unknownEmail = 'no-such-user@example.org';
+      const attempt = (email: string, requestId: string) =>
+        t.http().post('/api/v1/auth/login').set('X-Request-Id', requestId).send({ email, password: 'not-the-password-123' });
+      expectProblem(await attempt(known.email, 'known-email-attempt-1'), 401, 'unauthenticated');
+      expectProblem(await attempt(unknownEmail, 'unknown-email-attempt-1'), 401, 'unauthenticated');
+      const [knownRow] = await auditRows(`action = 'auth.login' AND entity_id = $1`, [known.id]);
+      const [unknownRow] = await auditRows(`action = 'auth.login' AND actor_email = $1`, [unknownEmail]);
+      expect(knownRow).toMatchObject({ outcome: 'FAILURE', request_id: 'known-email-attempt-1', ip: expect.any(String) });
+      expect(unknownRow).toMatchObject({ outcome: 'FAILURE', actor_id: null, entity_id: null, request_id: 'unknown-email-attempt-1', ip: knownRow.ip });
+    });
+
     it('locks the account after 5 failures for 15 minutes, even against the right password, then lets it in again', async () => {
       const user = await createUser(t, 'CASEWORKER');
       for (let i = 1; i <= 4; i += 1) {

@@ -18,9 +18,15 @@ export interface Caller {
   ip?: string;
 }
 
-/** For work done by the system itself (seeding, imports from the CLI, scheduled jobs). */
+/**
+ * For work done by the system itself (seeding, imports from the CLI, scheduled jobs), or for a
+ * request with no known user behind it (a sign-in attempt for an unknown email), which keeps
+ * where the request came from like a Caller does.
+ */
 export interface SystemActor {
   system: string;
+  requestId?: string;
+  ip?: string;
 }
 
 export type Actor = Caller | SystemActor;
