@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
-import { addDays, addWeeks, todayInLondon } from '../src/common/dates/calendar-date';
+import { todayInLondon } from '../src/common/dates/calendar-date';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { ADMIN, type BuiltApp, startBuiltApp } from './support/built-app';
+import { seedContendedPool } from './support/contended-pool';
 import { createIsolatedDatabase, type IsolatedDatabase } from './support/test-database';
 
 /**
@@ -243,43 +244,24 @@ describe(`crash safety of the built app under SIGKILL (${DB})`, () => {
     const REQUESTS = 60;
     const UNITS = 5;
     const CAPACITY = 150; // room for 30 approvals
-    let poolId = '';
-    let organisationId = '';
-    const requestIds: string[] = [];
-    await db.sql(async (sql) => {
+    const { poolId, organisationId, requestIds } = await db.sql(async (sql) => {
       const [locality] = await sql(`SELECT id FROM locality WHERE code = 'CR-DAR'`);
       const [school] = await sql(`SELECT id FROM school WHERE urn = $1`, [urn]);
-      [{ id: organisationId }] = await sql(`INSERT INTO organisation (name, kind) VALUES ('Crash STLS', 'KCC_SERVICE') RETURNING id`);
-      await sql(`INSERT INTO service (code, name, organisation_id, unit) VALUES ('CR-STLS', 'STLS', $1, 'HOURS')`, [organisationId]);
-      [{ id: poolId }] = await sql(
-        `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units) VALUES ($1, 'CR-STLS', $2, $3, $4) RETURNING id`,
-        [locality.id, addDays(today, -30), addDays(today, 300), CAPACITY],
-      );
       // A PANEL member who signs in with the ADMIN's password (the same hash).
       await sql(
         `INSERT INTO app_user (email, name, role, locality_id, password_hash) SELECT 'panel-crash@example.org', 'Crash Panel', 'PANEL', $1, password_hash FROM app_user WHERE email = $2`,
         [locality.id, ADMIN.email],
       );
-      for (let i = 0; i < REQUESTS; i += 1) {
-        const body = `886890127${String(i).padStart(3, '0')}`;
-        const [pupil] = await sql(
-          `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, sen_status, primary_need)
-           VALUES ($1, 'Sam', $2, 'sam', $3, '2018-02-02', $4, 'K', 'SPLD') RETURNING id`,
-          [`${upnCheckLetter(body)}${body}`, `Stream${i}`, `stream${i}`, school.id],
-        );
-        const submittedOn = addDays(today, -5);
-        const [request] = await sql(
-          `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, status, submitted_on)
-           VALUES ($1, $2, $3, 'CR-STLS', 'Stream request', 'ROUTINE', $4, 'SUBMITTED', $5) RETURNING id`,
-          [pupil.id, school.id, locality.id, UNITS, submittedOn],
-        );
-        await sql(
-          `INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, starts_on, due_on)
-           VALUES ('REQUEST_DECISION', 'SUPPORT_REQUEST', $1, $2, $3, $4, $5, $6)`,
-          [request.id, pupil.id, school.id, locality.id, submittedOn, addWeeks(submittedOn, 4)],
-        );
-        requestIds.push(request.id);
-      }
+      return seedContendedPool(sql, today, {
+        requests: REQUESTS,
+        units: UNITS,
+        capacity: CAPACITY,
+        place: { localityId: locality.id, schoolId: school.id },
+        serviceCode: 'CR-STLS',
+        organisationName: 'Crash STLS',
+        upnPrefix: '886890127',
+        label: 'Stream',
+      });
     });
 
     const check = (sql: Sql) =>

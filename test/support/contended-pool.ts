@@ -6,10 +6,27 @@ export type Sql = (text: string, params?: unknown[]) => Promise<any[]>;
 
 export interface ContendedPool {
   localityId: string;
+  schoolId: string;
   organisationId: string;
   poolId: string;
   /** Submitted support requests for the pool's service, each with its open REQUEST_DECISION deadline. */
   requestIds: string[];
+}
+
+export interface ContendedPoolSpec {
+  requests: number;
+  units: number;
+  capacity: number;
+  /** An existing locality and school to seed in; otherwise a fresh locality PC-DAR with school 138901. */
+  place?: { localityId: string; schoolId: string };
+  /** The pool's service (a fresh one, HOURS, of a fresh organisation); default PC-STLS. */
+  serviceCode?: string;
+  /** The fresh organisation's name; default 'PC STLS'. */
+  organisationName?: string;
+  /** The first 9 digits of the pupils' UPNs (3 more count the requests); default 886890126. */
+  upnPrefix?: string;
+  /** Pupils' surnames (`${label}${i}`) and the requests' reason (`${label} request`); default Parallel. */
+  label?: string;
 }
 
 /**
@@ -17,40 +34,46 @@ export interface ContendedPool {
  * submitted support requests of `units` hours each, every one waiting for a panel decision.
  * Written straight to the database so only the approvals themselves go through the API.
  */
-export async function seedContendedPool(sql: Sql, today: CalendarDate, { requests, units, capacity }: { requests: number; units: number; capacity: number }): Promise<ContendedPool> {
+export async function seedContendedPool(sql: Sql, today: CalendarDate, spec: ContendedPoolSpec): Promise<ContendedPool> {
+  const { requests, units, capacity, serviceCode = 'PC-STLS', organisationName = 'PC STLS', upnPrefix = '886890126', label = 'Parallel' } = spec;
+  const { localityId, schoolId } = spec.place ?? (await seedPlace(sql));
+  const [{ id: organisationId }] = await sql(`INSERT INTO organisation (name, kind) VALUES ($1, 'KCC_SERVICE') RETURNING id`, [organisationName]);
+  await sql(`INSERT INTO service (code, name, organisation_id, unit) VALUES ($1, 'STLS', $2, 'HOURS')`, [serviceCode, organisationId]);
+  const [{ id: poolId }] = await sql(
+    `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [localityId, serviceCode, addDays(today, -30), addDays(today, 300), capacity],
+  );
+  const requestIds: string[] = [];
+  const submittedOn = addDays(today, -5);
+  for (let i = 0; i < requests; i += 1) {
+    const body = `${upnPrefix}${String(i).padStart(3, '0')}`;
+    const [pupil] = await sql(
+      `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, sen_status, primary_need)
+       VALUES ($1, 'Sam', $2, 'sam', $3, '2018-02-02', $4, 'K', 'SPLD') RETURNING id`,
+      [`${upnCheckLetter(body)}${body}`, `${label}${i}`, `${label.toLowerCase()}${i}`, schoolId],
+    );
+    const [request] = await sql(
+      `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, status, submitted_on)
+       VALUES ($1, $2, $3, $4, $5, 'ROUTINE', $6, 'SUBMITTED', $7) RETURNING id`,
+      [pupil.id, schoolId, localityId, serviceCode, `${label} request`, units, submittedOn],
+    );
+    await sql(
+      `INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, starts_on, due_on)
+       VALUES ('REQUEST_DECISION', 'SUPPORT_REQUEST', $1, $2, $3, $4, $5, $6)`,
+      [request.id, pupil.id, schoolId, localityId, submittedOn, addWeeks(submittedOn, 4)],
+    );
+    requestIds.push(request.id);
+  }
+  return { localityId, schoolId, organisationId, poolId, requestIds };
+}
+
+async function seedPlace(sql: Sql): Promise<{ localityId: string; schoolId: string }> {
   const [locality] = await sql(`INSERT INTO locality (code, name, area, district) VALUES ('PC-DAR', 'PC', 'North', 'Dartford') RETURNING id`);
   const [school] = await sql(
     `INSERT INTO school (urn, name, phase, kind, locality_id) VALUES ('138901', 'Concurrency Primary', 'PRIMARY', 'MAINSTREAM', $1) RETURNING id`,
     [locality.id],
   );
-  const [{ id: organisationId }] = await sql(`INSERT INTO organisation (name, kind) VALUES ('PC STLS', 'KCC_SERVICE') RETURNING id`);
-  await sql(`INSERT INTO service (code, name, organisation_id, unit) VALUES ('PC-STLS', 'STLS', $1, 'HOURS')`, [organisationId]);
-  const [{ id: poolId }] = await sql(
-    `INSERT INTO resource_pool (locality_id, service_code, period_start, period_end, capacity_units) VALUES ($1, 'PC-STLS', $2, $3, $4) RETURNING id`,
-    [locality.id, addDays(today, -30), addDays(today, 300), capacity],
-  );
-  const requestIds: string[] = [];
-  const submittedOn = addDays(today, -5);
-  for (let i = 0; i < requests; i += 1) {
-    const body = `886890126${String(i).padStart(3, '0')}`;
-    const [pupil] = await sql(
-      `INSERT INTO pupil (upn, first_name, last_name, first_name_key, last_name_key, date_of_birth, school_id, sen_status, primary_need)
-       VALUES ($1, 'Sam', $2, 'sam', $3, '2018-02-02', $4, 'K', 'SPLD') RETURNING id`,
-      [`${upnCheckLetter(body)}${body}`, `Parallel${i}`, `parallel${i}`, school.id],
-    );
-    const [request] = await sql(
-      `INSERT INTO support_request (pupil_id, school_id, locality_id, service_code, reason, urgency, units_requested, status, submitted_on)
-       VALUES ($1, $2, $3, 'PC-STLS', 'Parallel request', 'ROUTINE', $4, 'SUBMITTED', $5) RETURNING id`,
-      [pupil.id, school.id, locality.id, units, submittedOn],
-    );
-    await sql(
-      `INSERT INTO deadline (kind, subject_type, subject_id, pupil_id, school_id, locality_id, starts_on, due_on)
-       VALUES ('REQUEST_DECISION', 'SUPPORT_REQUEST', $1, $2, $3, $4, $5, $6)`,
-      [request.id, pupil.id, school.id, locality.id, submittedOn, addWeeks(submittedOn, 4)],
-    );
-    requestIds.push(request.id);
-  }
-  return { localityId: locality.id, organisationId, poolId, requestIds };
+  return { localityId: locality.id, schoolId: school.id };
 }
 
 /** The body of one panel approval drawing `units` from the pool. */
