@@ -174,6 +174,23 @@ describe('data protection: subject access export and erasure', () => {
     expect(audit).toEqual({ actor_id: admin.id, entity_id: pupilId, changed_fields: ['dateOfBirth', 'firstName', 'lastName', 'upn'], pupil_id: pupilId });
   });
 
+  it('a change to the name or date of birth of an erased pupil is a 409 naming the erasure, and writes nothing', async () => {
+    const patch = (body: object) => t.http().patch(`/api/v1/pupils/${pupilId}`).set('Authorization', senco.bearer).send(body);
+    const before = { pupil: (await t.dataSource.query(`SELECT * FROM pupil WHERE id = $1`, [pupilId]))[0], audit: await auditCount(t) };
+    const { version } = (await get(senco, `/pupils/${pupilId}`).expect(200)).body;
+    for (const change of [{ firstName: 'Zephyrine' }, { lastName: 'Quillfeather' }, { dateOfBirth: '2016-05-17' }, { firstName: 'Ada', senStatus: 'E' }]) {
+      const res = await patch({ version, ...change });
+      expect({ status: res.status, type: res.body.type }).toEqual({ status: 409, type: '/problems/invalid-transition' });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.detail).toMatch(/erased on \d{4}-\d{2}-\d{2}/);
+      expect(res.body.detail).toMatch(/data protection/);
+      expect(res.body.erasedOn).toBe(today);
+    }
+    expect((await t.dataSource.query(`SELECT * FROM pupil WHERE id = $1`, [pupilId]))[0]).toEqual(before.pupil);
+    // The GET above wrote one access row; the refused changes wrote none.
+    expect(await auditCount(t)).toBe(before.audit + 1);
+  });
+
   it('a second erasure is 409 and writes nothing; a bad reason is 400', async () => {
     const audit = () => auditCount(t);
     const before = await audit();

@@ -81,7 +81,7 @@ export class PupilsController {
   @Can('pupils.write')
   @ApiOperation({ summary: 'Change names, date of birth, year group, SEN status or needs', description: 'Status and need changes are kept as dated history.' })
   @ApiOkResponse({ type: PupilView })
-  @ApiProblems('validation', 'not-found', 'stale-version')
+  @ApiProblems('validation', 'not-found', 'stale-version', 'invalid-transition')
   update(
     @CurrentCaller() caller: Caller,
     @CallerScope() scope: ScopeFilter,

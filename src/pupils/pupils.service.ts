@@ -254,6 +254,7 @@ export class PupilsService {
       const pupil = await this.findInScope(manager, scope, id, true);
       assertVersion('pupil', pupil.version, version);
       const today = this.clock.today();
+      if (pupil.erasedOn !== null) assertKeepsErasure(pupil, dto);
 
       const after: PupilRecordFields = {
         firstName: dto.firstName ?? pupil.firstName,
@@ -542,4 +543,20 @@ export class PupilsService {
     const full = this.view(pupil, today);
     return Object.fromEntries(PUPIL_MINIMAL_VIEW_COLUMNS.map((field) => [field, full[field]])) as unknown as PupilMinimalView;
   }
+}
+
+/**
+ * An erased record (data protection) keeps ERASED names and a date of birth cut to its month
+ * (pupil_erased_names): a change to them would bring back what the erasure took, so it is refused
+ * with a 409 that says why, before the database's check constraint could answer it as a bad field.
+ */
+function assertKeepsErasure(pupil: Pupil, dto: UpdatePupilDto): void {
+  const identity = (['firstName', 'lastName', 'dateOfBirth'] as const).filter((field) => dto[field] !== undefined && dto[field] !== pupil[field]);
+  if (identity.length === 0) return;
+  throw new ProblemException(
+    'invalid-transition',
+    `this pupil's record was erased on ${pupil.erasedOn} (data protection): its ${identity.join(', ')} cannot be changed`,
+    undefined,
+    { erasedOn: pupil.erasedOn, fields: identity },
+  );
 }
