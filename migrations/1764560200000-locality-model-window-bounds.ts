@@ -27,39 +27,8 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
     if (sessions || decisions) {
       throw new Error(`${sessions} sessions delivered before their allocation was offered, ${decisions} decisions before their request was submitted: correct them first`);
     }
-    await db.query(`
-      CREATE FUNCTION session_not_before_offer() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF (SELECT count(*) FROM changed_rows c JOIN allocation a ON a.id = c.allocation_id WHERE c.delivered_on < a.offered_on) > 0 THEN
-          RAISE EXCEPTION 'a session is not delivered before its allocation was offered' USING ERRCODE = 'check_violation';
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await db.query(`
-      CREATE FUNCTION offer_not_after_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF (SELECT count(*) FROM changed_rows c JOIN allocation_session s ON s.allocation_id = c.id WHERE s.delivered_on < c.offered_on) > 0 THEN
-          RAISE EXCEPTION 'a session is not delivered before its allocation was offered' USING ERRCODE = 'check_violation';
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await db.query(`
-      CREATE FUNCTION decision_not_before_submission() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF (SELECT count(*) FROM changed_rows c JOIN support_request r ON r.id = c.request_id WHERE c.decided_on < r.submitted_on) > 0 THEN
-          RAISE EXCEPTION 'a decision is not made before its request was submitted' USING ERRCODE = 'check_violation';
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await db.query(`
-      CREATE FUNCTION submission_not_after_decisions() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF (SELECT count(*) FROM changed_rows c JOIN support_request_decision d ON d.request_id = c.id WHERE d.decided_on < c.submitted_on) > 0 THEN
-          RAISE EXCEPTION 'a decision is not made before its request was submitted' USING ERRCODE = 'check_violation';
-        END IF;
-        RETURN NULL;
-      END $$`);
-    for (const [table, fn] of TRIGGERS) {
+    for (const check of ORDER_CHECKS) await db.query(checkFunctionSql(check));
+    for (const { table, fn } of ORDER_CHECKS) {
       await db.query(`CREATE TRIGGER ${table}_order_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed_rows
         FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
       await db.query(`CREATE TRIGGER ${table}_order_update AFTER UPDATE ON ${table} REFERENCING NEW TABLE AS changed_rows
@@ -72,21 +41,48 @@ export class LocalityModelWindowBounds1764560200000 implements MigrationInterfac
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX support_request_decision_decided_idx`);
     await db.query(`DROP INDEX allocation_session_delivered_idx`);
-    for (const [table] of [...TRIGGERS].reverse()) {
+    for (const { table } of [...ORDER_CHECKS].reverse()) {
       await db.query(`DROP TRIGGER ${table}_order_update ON ${table}`);
       await db.query(`DROP TRIGGER ${table}_order_insert ON ${table}`);
     }
-    await db.query(`DROP FUNCTION submission_not_after_decisions()`);
-    await db.query(`DROP FUNCTION decision_not_before_submission()`);
-    await db.query(`DROP FUNCTION offer_not_after_sessions()`);
-    await db.query(`DROP FUNCTION session_not_before_offer()`);
+    for (const { fn } of [...ORDER_CHECKS].reverse()) await db.query(`DROP FUNCTION ${fn}()`);
   }
 }
 
+const SESSION_ORDER = 'a session is not delivered before its allocation was offered';
+const DECISION_ORDER = 'a decision is not made before its request was submitted';
+
+/**
+ * One side of an order rule: the function that checks `table`'s inserted or updated rows (`c`),
+ * joined to the other side by `join`, and the condition on the pair that breaks the order.
+ */
+interface OrderCheck {
+  table: string;
+  fn: string;
+  join: string;
+  broken: string;
+  message: string;
+}
+
 /** Each table and the function that checks its side of the order after an insert or update. */
-const TRIGGERS: [string, string][] = [
-  ['allocation_session', 'session_not_before_offer'],
-  ['allocation', 'offer_not_after_sessions'],
-  ['support_request_decision', 'decision_not_before_submission'],
-  ['support_request', 'submission_not_after_decisions'],
+const ORDER_CHECKS: OrderCheck[] = [
+  { table: 'allocation_session', fn: 'session_not_before_offer', join: 'allocation a ON a.id = c.allocation_id', broken: 'c.delivered_on < a.offered_on', message: SESSION_ORDER },
+  { table: 'allocation', fn: 'offer_not_after_sessions', join: 'allocation_session s ON s.allocation_id = c.id', broken: 's.delivered_on < c.offered_on', message: SESSION_ORDER },
+  { table: 'support_request_decision', fn: 'decision_not_before_submission', join: 'support_request r ON r.id = c.request_id', broken: 'c.decided_on < r.submitted_on', message: DECISION_ORDER },
+  { table: 'support_request', fn: 'submission_not_after_decisions', join: 'support_request_decision d ON d.request_id = c.id', broken: 'd.decided_on < c.submitted_on', message: DECISION_ORDER },
 ];
+
+/**
+ * The check function of one side. Its text (whitespace included) is the one this migration wrote
+ * when each function was spelled out, so the stored functions (pg_get_functiondef) are unchanged.
+ */
+function checkFunctionSql({ fn, join, broken, message }: OrderCheck): string {
+  return `
+      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM changed_rows c JOIN ${join} WHERE ${broken}) > 0 THEN
+          RAISE EXCEPTION '${message}' USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END $$`;
+}
