@@ -25,7 +25,7 @@
  * and each dashboard's own SQL (captured from the app's services with a TypeORM logger) run on a
  * pg pool at the same concurrency (database floor). Prints a table and appends it to RESULTS.md.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,6 +131,27 @@ class RssSampler {
   }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc: the app's CPU per request
+ * hardly depends on what else the shared machine runs, unlike its requests/s. 0 where unreadable.
+ */
+const CLOCK_TICKS_PER_S = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the ")" of the command name: state is the 3rd field, utime the 14th, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
 // --- measurements ------------------------------------------------------------------------------
 
 interface Figures {
@@ -222,6 +243,8 @@ interface Row {
   figures: Figures;
   /** The baseline this scenario is compared with, by name. */
   floor?: string;
+  /** The app's CPU time per answered request (ms), for the app's own scenarios. */
+  appCpuMs?: number;
 }
 
 const roundRobin = <T>(items: T[]) => {
@@ -411,9 +434,12 @@ async function main(): Promise<void> {
     if (!wanted(scenario)) return;
     for (const connections of CONNECTIONS) {
       if (floor) record({ scenario: floor.name, connections, figures: await floor.run(connections) });
-      record({ scenario, connections, figures: await hammer(base, connections, load), floor: floor?.name });
+      const cpuBefore = cpuMsOf(app.process.pid!);
+      const figures = await hammer(base, connections, load);
       // Requests still in flight when autocannon stops are finished by the app: let them drain.
       await new Promise((r) => setTimeout(r, 1000));
+      const appCpuMs = base === app.base && figures.total > 0 ? (cpuMsOf(app.process.pid!) - cpuBefore) / figures.total : undefined;
+      record({ scenario, connections, figures, floor: floor?.name, appCpuMs });
     }
   };
 
@@ -563,10 +589,11 @@ function cells(row: Row, rows: Row[]): string[] {
     floor ? `${fixed((100 * figures.rps) / floor.figures.rps, 0)}%` : '',
     floor ? `${fixed(figures.p50 / Math.max(floor.figures.p50, 0.01), 2)}x` : '',
     http && !row.scenario.startsWith('floor') ? `${fixed((100 * figures.rps) / http.figures.rps, 1)}%` : '',
+    row.appCpuMs === undefined ? '' : fixed(row.appCpuMs, 2),
   ];
 }
 
-const HEAD = ['scenario', 'conns', 'answered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor'];
+const HEAD = ['scenario', 'conns', 'answered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor', 'app CPU ms/req'];
 
 function line(row: Row, rows: Row[]): string {
   return cells(row, rows)
@@ -587,6 +614,8 @@ within the measurement (autocannon drops those still in flight when it ends: a s
 BENCH_SECONDS shows 0). "req/s of its floor" is the scenario's
 throughput as a share of its own baseline at the same connection count (pupil by id: the raw
 node:http + pg read; a dashboard: its own SQL on a pg pool); "p50 / floor p50" the latency ratio.
+"app CPU ms/req" is the app process's CPU time (user + system, from /proc) during the measurement
+and its drain, per answered request: unlike req/s it hardly moves with other load on the machine.
 `;
 
 function section(run: {
