@@ -15,6 +15,8 @@
  *   BENCH_LOG_LEVEL      LOG_LEVEL of the app (default info, as in production; its log goes to a file)
  *   BENCH_CONTENTION     support requests approved at once per contention run (default 200, pool of half as many units)
  *   BENCH_APP           the app's entry point (default dist/src/main.js; another build's, to compare before and after a change)
+ *   BENCH_APP_B          a second build's entry point, run beside the first: each GET scenario is measured on both,
+ *                        back to back at each connection count (rows marked "(B)"), for a before/after under the same load
  *   BENCH_CPU_PROF       a directory: the app runs with node --cpu-prof and writes its profile there on exit
  *
  * It starts `node dist/src/main.js` as a child process (its RSS is read from /proc while it runs),
@@ -338,11 +340,11 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'sen-bench-'));
   const appPort = await freePort();
   log(`starting the built app (log: ${logDir}/app.log)...`);
-  const app = await startChild(
-    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(env.BENCH_APP ?? 'dist/src/main.js')],
+  const startApp = async (entry: string, port: number, logName: string) => startChild(
+    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(entry)],
     {
       HOST: '127.0.0.1',
-      PORT: String(appPort),
+      PORT: String(port),
       NODE_ENV: 'production',
       DATABASE_URL: url,
       DATABASE_POOL_SIZE: String(POOL_SIZE),
@@ -352,9 +354,11 @@ async function main(): Promise<void> {
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
       EXPENSIVE_RATE_LIMIT_PER_MINUTE: '100000',
     },
-    join(logDir, 'app.log'),
-    appPort,
+    join(logDir, logName),
+    port,
   );
+  const app = await startApp(env.BENCH_APP ?? 'dist/src/main.js', appPort, 'app.log');
+  const appB = env.BENCH_APP_B ? await startApp(env.BENCH_APP_B, await freePort(), 'app-b.log') : undefined;
   const rss = new RssSampler(app.process.pid!);
   const idleRssKb = rss.current();
   rss.start();
@@ -418,6 +422,7 @@ async function main(): Promise<void> {
   // Warm-up: JIT and pools of every server.
   const pupilPath = roundRobin(pupilIds.map((id) => `${API}/pupils/${id}`));
   await hammer(app.base, 16, { path: pupilPath, token: tokens.manager }, 3);
+  if (appB) await hammer(appB.base, 16, { path: pupilPath, token: tokens.manager }, 3);
   await hammer(rawFloor.base, 16, { path: pupilPath }, 2);
   await hammer(httpFloor.base, 16, { path: pupilPath }, 2);
 
@@ -432,14 +437,19 @@ async function main(): Promise<void> {
    */
   const measure = async (scenario: string, base: string, load: Load, floor?: { name: string; run: (connections: number) => Promise<Figures> }) => {
     if (!wanted(scenario)) return;
-    for (const connections of CONNECTIONS) {
+    // The second build (BENCH_APP_B) beside the first on GET scenarios, in alternating order.
+    const targets: { child?: Child; suffix: string }[] = [{ child: base === app.base ? app : undefined, suffix: '' }];
+    if (appB && base === app.base && (load.method ?? 'GET') === 'GET') targets.push({ child: appB, suffix: ' (B)' });
+    for (const [i, connections] of CONNECTIONS.entries()) {
       if (floor) record({ scenario: floor.name, connections, figures: await floor.run(connections) });
-      const cpuBefore = cpuMsOf(app.process.pid!);
-      const figures = await hammer(base, connections, load);
-      // Requests still in flight when autocannon stops are finished by the app: let them drain.
-      await new Promise((r) => setTimeout(r, 1000));
-      const appCpuMs = base === app.base && figures.total > 0 ? (cpuMsOf(app.process.pid!) - cpuBefore) / figures.total : undefined;
-      record({ scenario, connections, figures, floor: floor?.name, appCpuMs });
+      for (const { child, suffix } of i % 2 === 0 ? targets : [...targets].reverse()) {
+        const cpuBefore = child ? cpuMsOf(child.process.pid!) : 0;
+        const figures = await hammer(child?.base ?? base, connections, load);
+        // Requests still in flight when autocannon stops are finished by the app: let them drain.
+        await new Promise((r) => setTimeout(r, 1000));
+        const appCpuMs = child && figures.total > 0 ? (cpuMsOf(child.process.pid!) - cpuBefore) / figures.total : undefined;
+        record({ scenario: `${scenario}${suffix}`, connections, figures, floor: floor?.name, appCpuMs });
+      }
     }
   };
 
@@ -549,7 +559,7 @@ async function main(): Promise<void> {
   rss.stop();
   const peakRssMb = Math.round(rss.peakKb / 1024);
   await sqlPool.end();
-  await Promise.all([app.stop(), httpFloor.stop(), rawFloor.stop()]);
+  await Promise.all([app.stop(), appB?.stop(), httpFloor.stop(), rawFloor.stop()]);
   const [{ version: pgVersion }] = await query(`SELECT current_setting('server_version') AS version`);
   await pg.end();
 
