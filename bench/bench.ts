@@ -15,6 +15,8 @@
  *   BENCH_LOG_LEVEL      LOG_LEVEL of the app (default info, as in production; its log goes to a file)
  *   BENCH_CONTENTION     support requests approved at once per contention run (default 200, pool of half as many units)
  *   BENCH_APP           the app's entry point (default dist/src/main.js; another build's, to compare before and after a change)
+ *   BENCH_APP_B          a second build's entry point, run beside the first: each GET scenario is measured on both,
+ *                        back to back at each connection count (rows marked "(B)"), for a before/after under the same load
  *   BENCH_CPU_PROF       a directory: the app runs with node --cpu-prof and writes its profile there on exit
  *
  * It starts `node dist/src/main.js` as a child process (its RSS is read from /proc while it runs),
@@ -25,7 +27,7 @@
  * and each dashboard's own SQL (captured from the app's services with a TypeORM logger) run on a
  * pg pool at the same concurrency (database floor). Prints a table and appends it to RESULTS.md.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,6 +133,27 @@ class RssSampler {
   }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc: the app's CPU per request
+ * hardly depends on what else the shared machine runs, unlike its requests/s. 0 where unreadable.
+ */
+const CLOCK_TICKS_PER_S = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the ")" of the command name: state is the 3rd field, utime the 14th, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
 // --- measurements ------------------------------------------------------------------------------
 
 interface Figures {
@@ -222,6 +245,8 @@ interface Row {
   figures: Figures;
   /** The baseline this scenario is compared with, by name. */
   floor?: string;
+  /** The app's CPU time per answered request (ms), for the app's own scenarios. */
+  appCpuMs?: number;
 }
 
 const roundRobin = <T>(items: T[]) => {
@@ -315,11 +340,11 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'sen-bench-'));
   const appPort = await freePort();
   log(`starting the built app (log: ${logDir}/app.log)...`);
-  const app = await startChild(
-    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(env.BENCH_APP ?? 'dist/src/main.js')],
+  const startApp = async (entry: string, port: number, logName: string) => startChild(
+    [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(entry)],
     {
       HOST: '127.0.0.1',
-      PORT: String(appPort),
+      PORT: String(port),
       NODE_ENV: 'production',
       DATABASE_URL: url,
       DATABASE_POOL_SIZE: String(POOL_SIZE),
@@ -329,9 +354,11 @@ async function main(): Promise<void> {
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
       EXPENSIVE_RATE_LIMIT_PER_MINUTE: '100000',
     },
-    join(logDir, 'app.log'),
-    appPort,
+    join(logDir, logName),
+    port,
   );
+  const app = await startApp(env.BENCH_APP ?? 'dist/src/main.js', appPort, 'app.log');
+  const appB = env.BENCH_APP_B ? await startApp(env.BENCH_APP_B, await freePort(), 'app-b.log') : undefined;
   const rss = new RssSampler(app.process.pid!);
   const idleRssKb = rss.current();
   rss.start();
@@ -395,6 +422,7 @@ async function main(): Promise<void> {
   // Warm-up: JIT and pools of every server.
   const pupilPath = roundRobin(pupilIds.map((id) => `${API}/pupils/${id}`));
   await hammer(app.base, 16, { path: pupilPath, token: tokens.manager }, 3);
+  if (appB) await hammer(appB.base, 16, { path: pupilPath, token: tokens.manager }, 3);
   await hammer(rawFloor.base, 16, { path: pupilPath }, 2);
   await hammer(httpFloor.base, 16, { path: pupilPath }, 2);
 
@@ -409,11 +437,19 @@ async function main(): Promise<void> {
    */
   const measure = async (scenario: string, base: string, load: Load, floor?: { name: string; run: (connections: number) => Promise<Figures> }) => {
     if (!wanted(scenario)) return;
-    for (const connections of CONNECTIONS) {
+    // The second build (BENCH_APP_B) beside the first on GET scenarios, in alternating order.
+    const targets: { child?: Child; suffix: string }[] = [{ child: base === app.base ? app : undefined, suffix: '' }];
+    if (appB && base === app.base && (load.method ?? 'GET') === 'GET') targets.push({ child: appB, suffix: ' (B)' });
+    for (const [i, connections] of CONNECTIONS.entries()) {
       if (floor) record({ scenario: floor.name, connections, figures: await floor.run(connections) });
-      record({ scenario, connections, figures: await hammer(base, connections, load), floor: floor?.name });
-      // Requests still in flight when autocannon stops are finished by the app: let them drain.
-      await new Promise((r) => setTimeout(r, 1000));
+      for (const { child, suffix } of i % 2 === 0 ? targets : [...targets].reverse()) {
+        const cpuBefore = child ? cpuMsOf(child.process.pid!) : 0;
+        const figures = await hammer(child?.base ?? base, connections, load);
+        // Requests still in flight when autocannon stops are finished by the app: let them drain.
+        await new Promise((r) => setTimeout(r, 1000));
+        const appCpuMs = child && figures.total > 0 ? (cpuMsOf(child.process.pid!) - cpuBefore) / figures.total : undefined;
+        record({ scenario: `${scenario}${suffix}`, connections, figures, floor: floor?.name, appCpuMs });
+      }
     }
   };
 
@@ -523,7 +559,7 @@ async function main(): Promise<void> {
   rss.stop();
   const peakRssMb = Math.round(rss.peakKb / 1024);
   await sqlPool.end();
-  await Promise.all([app.stop(), httpFloor.stop(), rawFloor.stop()]);
+  await Promise.all([app.stop(), appB?.stop(), httpFloor.stop(), rawFloor.stop()]);
   const [{ version: pgVersion }] = await query(`SELECT current_setting('server_version') AS version`);
   await pg.end();
 
@@ -563,10 +599,11 @@ function cells(row: Row, rows: Row[]): string[] {
     floor ? `${fixed((100 * figures.rps) / floor.figures.rps, 0)}%` : '',
     floor ? `${fixed(figures.p50 / Math.max(floor.figures.p50, 0.01), 2)}x` : '',
     http && !row.scenario.startsWith('floor') ? `${fixed((100 * figures.rps) / http.figures.rps, 1)}%` : '',
+    row.appCpuMs === undefined ? '' : fixed(row.appCpuMs, 2),
   ];
 }
 
-const HEAD = ['scenario', 'conns', 'answered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor'];
+const HEAD = ['scenario', 'conns', 'answered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s of its floor', 'p50 / floor p50', 'req/s of HTTP floor', 'app CPU ms/req'];
 
 function line(row: Row, rows: Row[]): string {
   return cells(row, rows)
@@ -587,6 +624,8 @@ within the measurement (autocannon drops those still in flight when it ends: a s
 BENCH_SECONDS shows 0). "req/s of its floor" is the scenario's
 throughput as a share of its own baseline at the same connection count (pupil by id: the raw
 node:http + pg read; a dashboard: its own SQL on a pg pool); "p50 / floor p50" the latency ratio.
+"app CPU ms/req" is the app process's CPU time (user + system, from /proc) during the measurement
+and its drain, per answered request: unlike req/s it hardly moves with other load on the machine.
 `;
 
 function section(run: {

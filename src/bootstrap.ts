@@ -16,7 +16,7 @@ import { jsonBodyProblem } from './common/validation/json-body-shape';
 import { logResponse, requestIdOf } from './logging/logging.module';
 import { PinoLogger } from 'nestjs-pino';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 
 export const API_PREFIX = 'api/v1';
 
@@ -127,13 +127,16 @@ export async function configureApp(app: NestFastifyApplication, options: AppOpti
  * (Swagger UI's page has one inline <style>, which helmet's style-src 'unsafe-inline' allows), and
  * upgrade-insecure-requests is off, because TLS is terminated in front of the app (an HTTP-only
  * demo on a LAN address would otherwise have every asset rewritten to https).
+ * helmet's middleware is built once here: @fastify/helmet built it (parsing the CSP directives
+ * again) on every request.
  */
 async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  await app.register(fastifyHelmet as never, {
+  const securityHeaders = helmet({
     contentSecurityPolicy: { useDefaults: true, directives: { 'upgrade-insecure-requests': null } },
     // Same-origin API: other sites may not embed its responses.
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   if (config.corsOrigins.length === 0) return;
   await app.register(fastifyCors as never, {
     origin: config.corsOrigins,

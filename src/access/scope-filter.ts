@@ -48,30 +48,47 @@ export function scopeFilter(caller: Caller, scope: Scope): ScopeFilter {
  */
 export type ScopeColumns = Partial<Record<Exclude<keyof ScopeFilter, 'nothing'>, string>>;
 
+/** A scope as SQL: conditions to AND together and the named (`:scope_...`) parameters they use. */
+export interface ScopeConditions {
+  conditions: string[];
+  parameters: Record<string, string>;
+}
+
 /**
- * Applies a scope inside a query. A restriction the record type has no column for matches
- * nothing: access is denied by default, never granted by omission.
+ * A scope's conditions on a record's columns. A restriction the record type has no column for
+ * matches nothing: access is denied by default, never granted by omission.
  */
+export function scopeConditions(filter: ScopeFilter, columns: ScopeColumns): ScopeConditions {
+  const parameters: Record<string, string> = {};
+  const conditions: string[] = [];
+  const nothing = { conditions: ['false'], parameters };
+  if (filter.nothing) return nothing;
+  for (const key of ['schoolId', 'localityId', 'area', 'organisationId', 'userId'] as const) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    parameters[`scope_${key}`] = value;
+    // A caseload condition replaces the plain column test (a PANEL's pupil may sit in another
+    // locality's school yet have a request in theirs).
+    if (filter.caseload) continue;
+    const column = columns[key];
+    if (!column) return nothing;
+    conditions.push(`${column} = :scope_${key}`);
+  }
+  if (filter.caseload) {
+    if (!columns.caseload) return nothing;
+    conditions.push(`(${columns.caseload})`);
+  }
+  return { conditions, parameters };
+}
+
+/** Applies a scope inside a query (scopeConditions, AND-ed to its WHERE). */
 export function applyScope<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   filter: ScopeFilter,
   columns: ScopeColumns,
 ): SelectQueryBuilder<T> {
-  if (filter.nothing) return query.andWhere('false');
-  for (const key of ['schoolId', 'localityId', 'area', 'organisationId', 'userId'] as const) {
-    const value = filter[key];
-    if (value === undefined) continue;
-    query.setParameter(`scope_${key}`, value);
-    // A caseload condition replaces the plain column test (a PANEL's pupil may sit in another
-    // locality's school yet have a request in theirs).
-    if (filter.caseload) continue;
-    const column = columns[key];
-    if (!column) return query.andWhere('false');
-    query.andWhere(`${column} = :scope_${key}`);
-  }
-  if (filter.caseload) {
-    if (!columns.caseload) return query.andWhere('false');
-    query.andWhere(`(${columns.caseload})`);
-  }
+  const { conditions, parameters } = scopeConditions(filter, columns);
+  query.setParameters(parameters);
+  for (const condition of conditions) query.andWhere(condition);
   return query;
 }

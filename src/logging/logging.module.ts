@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -35,18 +36,24 @@ export function requestIdOf(req: IncomingMessage, res?: ServerResponse): string 
           level: config.logLevel,
           genReqId: requestIdOf,
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+          // These read the raw request and response themselves: pino-http's wrapping would first
+          // copy every header into pino-std-serializers' object, on every request (pino-http binds
+          // `req` to a child logger per request), only for these to keep three fields of it.
+          wrapSerializers: false,
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
+            req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
               id: req.id,
               method: req.method,
-              path: String(req.url).split('?')[0],
+              path: String(req.originalUrl ?? req.url).split('?')[0],
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            err: stdSerializers.err,
           },
           // One access line per request comes from the onResponse hook (bootstrap.ts): with a
           // global prefix and excluded paths the middleware can run twice for one request.
           autoLogging: false,
           quietReqLogger: true,
+          quietResLogger: true,
         },
       }),
     }),

@@ -351,6 +351,18 @@ describe('todayInLondon', () => {
   it('throws RangeError for an invalid Date', () => {
     expect(() => todayInLondon(new Date('not a date'))).toThrow(RangeError);
   });
+
+  // The date is remembered for the UTC minute of the last call: calls alternating between instants
+  // (a FixedClock moved back and forth, midnight and the clock changes) never get a stale date.
+  it.each([
+    ['London midnight in BST', ['2025-07-01T22:59:59.999Z', '2025-07-01T23:00:00Z', '2025-07-01T22:59:00Z', '2025-07-01T23:00:59.999Z'], ['2025-07-01', '2025-07-02', '2025-07-01', '2025-07-02']],
+    ['London midnight in GMT', ['2025-01-15T23:59:59.999Z', '2025-01-16T00:00:00Z', '2025-01-15T23:59:00Z'], ['2025-01-15', '2025-01-16', '2025-01-15']],
+    ['BST starts (01:00 UTC)', ['2025-03-30T00:59:59Z', '2025-03-30T01:00:00Z', '2025-03-29T23:59:59Z', '2025-03-30T00:00:00Z'], ['2025-03-30', '2025-03-30', '2025-03-29', '2025-03-30']],
+    ['BST ends (01:00 UTC)', ['2025-10-25T22:59:59Z', '2025-10-25T23:00:00Z', '2025-10-26T00:59:59Z', '2025-10-26T01:00:00Z'], ['2025-10-25', '2025-10-26', '2025-10-26', '2025-10-26']],
+    ['same minute, another year', ['2025-07-01T12:00:30Z', '2024-07-01T12:00:30Z', '2025-07-01T12:00:30Z'], ['2025-07-01', '2024-07-01', '2025-07-01']],
+  ])('gives each instant its own date when calls alternate (%s)', (_, instants, expected) => {
+    expect(instants.map((instant) => todayInLondon(new Date(instant)))).toEqual(expected);
+  });
 });
 
 describe('academicYearStart', () => {

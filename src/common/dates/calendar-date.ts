@@ -184,6 +184,21 @@ export function todayInLondon(now: Date = new Date()): CalendarDate {
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new RangeError(`todayInLondon needs a valid Date, got ${String(now)}`);
   }
+  // Europe/London's offsets are whole hours and change on the hour, so every instant of one UTC
+  // minute has the same London date: one Intl call per minute, not one per request.
+  const minute = Math.floor(now.getTime() / MINUTE_MS);
+  if (minute !== lastLondonMinute) {
+    lastLondonDate = londonDateOf(now);
+    lastLondonMinute = minute;
+  }
+  return lastLondonDate;
+}
+
+const MINUTE_MS = 60_000;
+let lastLondonMinute = Number.NaN;
+let lastLondonDate: CalendarDate = '1970-01-01';
+
+function londonDateOf(now: Date): CalendarDate {
   // formatToParts rather than format(): the part order and separators of 'en-GB' are not a contract.
   const byType = Object.fromEntries(LONDON_DATE.formatToParts(now).map((p) => [p.type, p.value]));
   return parseCalendarDate(format({ year: Number(byType.year), month: Number(byType.month), day: Number(byType.day) }));
