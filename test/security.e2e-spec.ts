@@ -105,6 +105,11 @@ describe('security: headers, CORS, limits, JWT algorithm', () => {
     expect(row.n).toBe(0);
   });
 
+  it('keeps the counters in an UNLOGGED table (no WAL flush per hit; emptied only by a server crash)', async () => {
+    const [table] = await t.dataSource.query(`SELECT relpersistence FROM pg_class WHERE oid = 'rate_limit'::regclass`);
+    expect(table.relpersistence).toBe('u');
+  });
+
   it('accepts only HS256 tokens: alg none, HS512 and RS256 with valid claims are 401', async () => {
     const [user] = await t.dataSource.query(`SELECT token_version FROM app_user WHERE id = $1`, [caseworker.id]);
     const now = Math.floor(Date.now() / 1000);

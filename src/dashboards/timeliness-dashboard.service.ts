@@ -8,29 +8,19 @@ import { deadlineExistsAsOfSql, deadlineScopeColumns, deadlineStatusSql } from '
 import { DashboardScopeService } from './dashboard-scope.service';
 import { resolveDashboardWindow } from './dashboard-window';
 import { type TimelinessDashboard, type TimelinessDashboardQueryDto, type TimelinessGroupBy, type TimelinessRow } from './dto/timeliness-dashboard.dto';
-import { fraction, roundedDays } from './grouped-aggregate';
-
-interface Grouping {
-  /** The group key of a deadline `d` (byte-wise collation where text: it only has to group). */
-  key: string;
-  /** The group's name from its key `a."groupId"`, and the table it comes from (joined as `g`). */
-  name: string;
-  join?: string;
-  order: string;
-}
+import { countWhere, fraction, type Grouping, groupedAggregate, monthGrouping, placeGrouping, roundedDays } from './grouped-aggregate';
 
 /** How each groupBy groups deadlines and where its name comes from. */
 const GROUPINGS: Record<TimelinessGroupBy, Grouping> = {
-  locality: { key: 'd.locality_id', name: 'g.name', join: 'locality g ON g.id = a."groupId"', order: 'g.name' },
-  school: { key: 'd.school_id', name: 'g.name', join: 'school g ON g.id = a."groupId"', order: 'g.name' },
-  organisation: { key: 'd.organisation_id', name: 'g.name', join: 'organisation g ON g.id = a."groupId"', order: 'g.name' },
+  locality: placeGrouping('locality', 'd.locality_id'),
+  school: placeGrouping('school', 'd.school_id'),
+  organisation: placeGrouping('organisation', 'd.organisation_id'),
   kind: { key: 'd.kind COLLATE "C"', name: 'g.description', join: 'sla_rule g ON g.kind = a."groupId"', order: 'a."groupId"' },
-  month: { key: `to_char(d.due_on, 'YYYY-MM') COLLATE "C"`, name: 'a."groupId"', order: 'a."groupId"' },
+  month: monthGrouping('d.due_on'),
 };
 
 const MET = `s.status IN ('MET_ON_TIME', 'MET_LATE')`;
 const ON_TIME = `s.status = 'MET_ON_TIME'`;
-const count = (condition: string) => `count(*) FILTER (WHERE ${condition})::int`;
 /** One sort of each group's days to meet serves both percentiles. */
 const PERCENTILES = `(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s.days) FILTER (WHERE ${MET}))`;
 
@@ -44,9 +34,10 @@ const PERCENTILES = `(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s.
  * - onTimeRate = metOnTime / met, null when met = 0 (4 decimals, grouped-aggregate.ts);
  * - median and p90 days to meet: percentile_cont of (metOn - startsOn) over the met ones (1 decimal);
  * - "excluding exceptions": the same counts without deadlines marked as exceptions.
- * Shape (bench/dashboard-timeliness.ts): the inner query, behind an OFFSET 0 fence, derives each
- * selected deadline's status once; the aggregate groups by the bare key; names are joined to the
- * groups afterwards, not carried through the sort. Read on a replica when there is one.
+ * Shape (bench/dashboard-timeliness.ts): groupedAggregate (grouped-aggregate.ts, as every dashboard):
+ * the inner query, behind an OFFSET 0 fence, derives each selected deadline's status once; the
+ * aggregate groups by the bare key; names are joined to the groups afterwards, not carried through
+ * the sort. Read on a replica when there is one.
  */
 @Injectable()
 export class TimelinessDashboardService {
@@ -80,30 +71,18 @@ export class TimelinessDashboardService {
       .setParameters({ asOf: window.asOf, from: window.from, to: window.to, dueSoon: this.config.dueSoonDays });
     this.scopes.restrict(selected, scope, query, deadlineScopeColumns('d', 'locality'));
     if (query.kind) selected.andWhere('d.kind = :kind', { kind: query.kind });
-    const [selectedSql, parameters] = selected.getQueryAndParameters();
-
-    const data: TimelinessRow[] = await db.query(
-      `SELECT a."groupId", ${group.name} AS "groupName", a.met, a."metOnTime", a."onTimeRate", a.open, a.overdue, a."dueSoon",
-              a."medianDaysToMeet", a."p90DaysToMeet", a."metExcludingExceptions", a."metOnTimeExcludingExceptions"
-         FROM (
-           SELECT s.key AS "groupId",
-                  ${count(MET)} AS met,
-                  ${count(ON_TIME)} AS "metOnTime",
-                  ${fraction(count(ON_TIME), count(MET))} AS "onTimeRate",
-                  ${count(`s.status IN ('ON_TRACK', 'DUE_SOON', 'OVERDUE')`)} AS open,
-                  ${count(`s.status = 'OVERDUE'`)} AS overdue,
-                  ${count(`s.status = 'DUE_SOON'`)} AS "dueSoon",
-                  ${roundedDays(`${PERCENTILES}[1]`)} AS "medianDaysToMeet",
-                  ${roundedDays(`${PERCENTILES}[2]`)} AS "p90DaysToMeet",
-                  ${count(`${MET} AND NOT s.excepted`)} AS "metExcludingExceptions",
-                  ${count(`${ON_TIME} AND NOT s.excepted`)} AS "metOnTimeExcludingExceptions"
-             FROM (${selectedSql} OFFSET 0) s
-            GROUP BY s.key
-         ) a
-         ${group.join ? `LEFT JOIN ${group.join}` : ''}
-        ORDER BY ${group.order} ASC NULLS LAST, a."groupId" ASC NULLS LAST`,
-      parameters,
-    );
+    const data = await groupedAggregate<TimelinessRow>(db, selected, group, {
+      met: countWhere(MET),
+      metOnTime: countWhere(ON_TIME),
+      onTimeRate: fraction(countWhere(ON_TIME), countWhere(MET)),
+      open: countWhere(`s.status IN ('ON_TRACK', 'DUE_SOON', 'OVERDUE')`),
+      overdue: countWhere(`s.status = 'OVERDUE'`),
+      dueSoon: countWhere(`s.status = 'DUE_SOON'`),
+      medianDaysToMeet: roundedDays(`${PERCENTILES}[1]`),
+      p90DaysToMeet: roundedDays(`${PERCENTILES}[2]`),
+      metExcludingExceptions: countWhere(`${MET} AND NOT s.excepted`),
+      metOnTimeExcludingExceptions: countWhere(`${ON_TIME} AND NOT s.excepted`),
+    });
     return { data, groupBy, ...window };
   }
 }
