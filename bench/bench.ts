@@ -15,6 +15,7 @@
  *   BENCH_LOG_LEVEL      LOG_LEVEL of the app (default info, as in production; its log goes to a file)
  *   BENCH_CONTENTION     support requests approved at once per contention run (default 200, pool of half as many units)
  *   BENCH_APP           the app's entry point (default dist/src/main.js; another build's, to compare before and after a change)
+ *   BENCH_USER_CACHE_SECONDS  AUTH_USER_CACHE_SECONDS of the app (default 0: the caller's app_user row is read on every request)
  *   BENCH_CPU_PROF       a directory: the app runs with node --cpu-prof and writes its profile there on exit
  *
  * It starts `node dist/src/main.js` as a child process (its RSS is read from /proc while it runs),
@@ -328,6 +329,7 @@ async function main(): Promise<void> {
       JWT_SECRET: BENCH_JWT_SECRET,
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
       EXPENSIVE_RATE_LIMIT_PER_MINUTE: '100000',
+      AUTH_USER_CACHE_SECONDS: env.BENCH_USER_CACHE_SECONDS ?? '0',
     },
     join(logDir, 'app.log'),
     appPort,
@@ -608,7 +610,7 @@ function section(run: {
     '',
     `- Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory (${Math.round(freemem() / 2 ** 30)} GiB free at the end), ${platform()} ${release()}; Node ${process.version}; PostgreSQL ${run.pgVersion} on the same machine.`,
     `- Dataset: \`npm run seed:county\` scale ${run.marker.scale}, seed ${run.marker.seed}, as of ${run.marker.asOf}; rows: ${run.counts.map((c) => `${c.table} ${Number(c.rows).toLocaleString('en-GB')}`).join(', ')}.`,
-    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
+    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; AUTH_USER_CACHE_SECONDS ${env.BENCH_USER_CACHE_SECONDS ?? '0'}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
     `- App RSS: ${Math.round(run.idleRssKb / 1024)} MB idle after start, ${run.peakRssMb} MB peak during the run. Errors (non-2xx other than the expected 409s, socket errors, timeouts): ${run.errors}.`,
     '',
     run.table,

@@ -81,6 +81,7 @@ const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 export class CallerCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('CallerCache');
   readonly enabled: boolean;
+  private readonly ttlSeconds: number;
   private readonly cache: CallerRowCache;
   private listener?: Client;
   private listening = false;
@@ -94,6 +95,7 @@ export class CallerCache implements OnApplicationBootstrap, OnApplicationShutdow
     clock: Clock,
   ) {
     this.enabled = config.authUserCacheSeconds > 0;
+    this.ttlSeconds = config.authUserCacheSeconds;
     this.cache = new CallerRowCache(config.authUserCacheSeconds * 1000, MAX_ENTRIES, () => clock.now().getTime());
   }
 
@@ -159,7 +161,7 @@ export class CallerCache implements OnApplicationBootstrap, OnApplicationShutdow
       // Nothing was cached while down (get/ticket refuse then); start empty all the same.
       this.cache.clear();
       this.listening = true;
-      if (this.failures > 0) this.logger.log('listening for app_user changes again: caller cache back on');
+      this.logger.log(this.failures > 0 ? 'listening for app_user changes again: caller cache back on' : `caller cache on: rows kept up to ${this.ttlSeconds} s, evicted on NOTIFY ${USER_CHANGED_CHANNEL}`);
       this.failures = 0;
     } catch (error) {
       await client?.end().catch(() => undefined);
