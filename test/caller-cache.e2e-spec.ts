@@ -5,6 +5,7 @@ import { CALLER_CACHE_APPLICATION_NAME, CallerCache, USER_CHANGED_CHANNEL } from
 import { ConfigError } from '../src/config/app-config';
 import { EmbeddedPostgres, IN_MEMORY } from '../src/database/embedded-postgres';
 import { createUser, TEST_PASSWORD, type TestUser } from './support/auth';
+import { ADMIN, type BuiltApp, startBuiltApp, waitForLog } from './support/built-app';
 import { createTestApp, type TestApp } from './support/test-app';
 import { serverUrl } from './support/test-database';
 
@@ -154,6 +155,28 @@ if (serverUrl()) {
       expect(await meCounted(user)).toEqual({ status: 200, reads: 1 });
       expect(await meCounted(user)).toEqual({ status: 200, reads: 0 });
     });
+  });
+  describe('caller cache on, the built app', () => {
+    let app: BuiltApp | undefined;
+    afterEach(() => app?.cleanup());
+
+    it('on SIGTERM closes its LISTEN connection and exits 0, as fast as with the cache off', async () => {
+      app = await startBuiltApp({ env: { AUTH_USER_CACHE_SECONDS: '60' } });
+      await waitForLog(app, /caller cache on: rows kept up to 60 s/);
+      const res = await fetch(`${app.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+      });
+      const { accessToken } = (await res.json()) as { accessToken: string };
+      for (let i = 0; i < 3; i++) expect((await fetch(`${app.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+      const signalled = Date.now();
+      app.process.kill('SIGTERM');
+      const exit = await app.exited;
+      expect(exit.code).toBe(0);
+      expect(exit.at - signalled).toBeLessThan(5000);
+      expect(app.log()).not.toMatch(/lost the LISTEN connection/);
+    }, 120_000);
   });
 } else {
   describe('caller cache on the embedded database', () => {
