@@ -17,6 +17,8 @@
  *   BENCH_APP           the app's entry point (default dist/src/main.js; another build's, to compare before and after a change)
  *   BENCH_APP_B          a second build's entry point, run beside the first: each GET scenario is measured on both,
  *                        back to back at each connection count (rows marked "(B)"), for a before/after under the same load
+ *   BENCH_USER_CACHE_SECONDS  AUTH_USER_CACHE_SECONDS of the app (default 0: the caller's app_user row is read on every request)
+ *   BENCH_USER_CACHE_SECONDS_B  the same for the BENCH_APP_B build (default: as the first), e.g. the same build with the cache on
  *   BENCH_CPU_PROF       a directory: the app runs with node --cpu-prof and writes its profile there on exit
  *
  * It starts `node dist/src/main.js` as a child process (its RSS is read from /proc while it runs),
@@ -340,7 +342,7 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'sen-bench-'));
   const appPort = await freePort();
   log(`starting the built app (log: ${logDir}/app.log)...`);
-  const startApp = async (entry: string, port: number, logName: string) => startChild(
+  const startApp = async (entry: string, port: number, logName: string, userCacheSeconds: string) => startChild(
     [...(env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`] : []), resolve(entry)],
     {
       HOST: '127.0.0.1',
@@ -353,12 +355,15 @@ async function main(): Promise<void> {
       JWT_SECRET: BENCH_JWT_SECRET,
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
       EXPENSIVE_RATE_LIMIT_PER_MINUTE: '100000',
+      AUTH_USER_CACHE_SECONDS: userCacheSeconds,
     },
     join(logDir, logName),
     port,
   );
-  const app = await startApp(env.BENCH_APP ?? 'dist/src/main.js', appPort, 'app.log');
-  const appB = env.BENCH_APP_B ? await startApp(env.BENCH_APP_B, await freePort(), 'app-b.log') : undefined;
+  const app = await startApp(env.BENCH_APP ?? 'dist/src/main.js', appPort, 'app.log', env.BENCH_USER_CACHE_SECONDS ?? '0');
+  const appB = env.BENCH_APP_B
+    ? await startApp(env.BENCH_APP_B, await freePort(), 'app-b.log', env.BENCH_USER_CACHE_SECONDS_B ?? env.BENCH_USER_CACHE_SECONDS ?? '0')
+    : undefined;
   const rss = new RssSampler(app.process.pid!);
   const idleRssKb = rss.current();
   rss.start();
@@ -647,7 +652,7 @@ function section(run: {
     '',
     `- Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory (${Math.round(freemem() / 2 ** 30)} GiB free at the end), ${platform()} ${release()}; Node ${process.version}; PostgreSQL ${run.pgVersion} on the same machine.`,
     `- Dataset: \`npm run seed:county\` scale ${run.marker.scale}, seed ${run.marker.seed}, as of ${run.marker.asOf}; rows: ${run.counts.map((c) => `${c.table} ${Number(c.rows).toLocaleString('en-GB')}`).join(', ')}.`,
-    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
+    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; AUTH_USER_CACHE_SECONDS ${env.BENCH_USER_CACHE_SECONDS ?? '0'}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
     `- App RSS: ${Math.round(run.idleRssKb / 1024)} MB idle after start, ${run.peakRssMb} MB peak during the run. Errors (non-2xx other than the expected 409s, socket errors, timeouts): ${run.errors}.`,
     '',
     run.table,

@@ -10,6 +10,7 @@ import { RateLimitGuard } from '../common/rate-limit/rate-limited.decorator';
 import { AdminBootstrap } from './admin-bootstrap';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { CallerCache } from './caller-cache';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, resolveJwtSecret } from './jwt-secret';
 import { JwtStrategy } from './jwt.strategy';
@@ -39,6 +40,7 @@ const jwtSecret = { provide: JWT_SECRET, inject: [APP_CONFIG], useFactory: (conf
   controllers: [AuthController],
   providers: [
     jwtSecret,
+    CallerCache,
     JwtStrategy,
     PasswordHasher,
     RateLimiter,
@@ -50,6 +52,6 @@ const jwtSecret = { provide: JWT_SECRET, inject: [APP_CONFIG], useFactory: (conf
     // Third: @RateLimited routes count the (authorised) caller's calls.
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PasswordHasher, RateLimiter],
+  exports: [PasswordHasher, RateLimiter, CallerCache],
 })
 export class AuthModule {}

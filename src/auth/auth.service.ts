@@ -9,6 +9,7 @@ import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { updateReturning } from '../database/update-returning';
 import { UserView } from '../users/dto/user.view';
 import { User } from '../users/user.entity';
+import { CallerCache } from './caller-cache';
 import { TokenView } from './dto/auth.dto';
 import { callerOf, TokenClaims } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
@@ -31,6 +32,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly callers: CallerCache,
   ) {}
 
   async login(email: string, password: string, origin: RequestOrigin): Promise<TokenView> {
@@ -147,6 +149,7 @@ export class AuthService {
       });
       return Object.assign(found, changes);
     });
+    this.callers.evict(user.id); // committed: this instance's next request reads the new row
     return this.issueToken(user);
   }
 

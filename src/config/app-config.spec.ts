@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
       expensiveRateLimitPerMinute: 120,
       maxUrlLength: 4096,
       accessLogFlushMs: 200,
+      authUserCacheSeconds: 0,
     });
   });
 
@@ -75,6 +76,11 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['DATABASE_READ_URLS one bad of two', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen, mysql://b/sen' }, 'DATABASE_READ_URLS'],
     ['DATABASE_READ_URLS empty entry', { DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: 'postgres://r@a/sen,,postgres://r@b/sen' }, 'DATABASE_READ_URLS'],
     ['DATABASE_POOL_SIZE=0', { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    ['AUTH_USER_CACHE_SECONDS=301', { DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '301' }, 'AUTH_USER_CACHE_SECONDS'],
+    ['AUTH_USER_CACHE_SECONDS=-1', { DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '-1' }, 'AUTH_USER_CACHE_SECONDS'],
+    ['AUTH_USER_CACHE_SECONDS=1.5', { DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '1.5' }, 'AUTH_USER_CACHE_SECONDS'],
+    ['AUTH_USER_CACHE_SECONDS=30s', { DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '30s' }, 'AUTH_USER_CACHE_SECONDS'],
+    ['AUTH_USER_CACHE_SECONDS without DATABASE_URL (embedded)', { AUTH_USER_CACHE_SECONDS: '30' }, 'AUTH_USER_CACHE_SECONDS'],
     ['JWT_SECRET too short', { JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET'],
     ['JWT_TTL=5 (under 60s)', { JWT_TTL: '5' }, 'JWT_TTL'],
     ['JWT_TTL=15x', { JWT_TTL: '15x' }, 'JWT_TTL'],
@@ -160,6 +166,16 @@ describe('loadConfig parses good values', () => {
     [' postgres://r@replica-1/sen , postgresql://r@replica-2/sen ', ['postgres://r@replica-1/sen', 'postgresql://r@replica-2/sen']],
   ])('DATABASE_READ_URLS=%p beside DATABASE_URL', (raw, urls) => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db/sen', DATABASE_READ_URLS: raw }).databaseReadUrls).toEqual(urls);
+  });
+
+  it.each<[Record<string, string>, number]>([
+    [{ DATABASE_URL: 'postgres://u@db/sen' }, 0],
+    [{ DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '0' }, 0],
+    [{ DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '30' }, 30],
+    [{ DATABASE_URL: 'postgres://u@db/sen', AUTH_USER_CACHE_SECONDS: '300' }, 300],
+    [{ AUTH_USER_CACHE_SECONDS: '0' }, 0], // off is fine on the embedded database
+  ])('AUTH_USER_CACHE_SECONDS in %p', (env, seconds) => {
+    expect(loadConfig(env).authUserCacheSeconds).toBe(seconds);
   });
 
   it.each<[string, string[]]>([

@@ -59,6 +59,12 @@ export interface AppConfig {
   maxUrlLength: number;
   /** Milliseconds buffered access rows of reads wait before they are written (or 200 rows; see AccessLogWriter). */
   accessLogFlushMs: number;
+  /**
+   * Seconds an instance may reuse a caller's app_user row instead of reading it on every request;
+   * 0 (the default) = read it every time. Kept exact by NOTIFY from a trigger on app_user (see
+   * src/auth/caller-cache.ts); only with DATABASE_URL (the embedded database cannot LISTEN).
+   */
+  authUserCacheSeconds: number;
 }
 
 /** Injection token for AppConfig (an interface has no runtime value). */
@@ -127,6 +133,18 @@ function databaseUrl(env: Env): string | undefined {
   const raw = read(env, 'DATABASE_URL');
   return raw === undefined ? undefined : postgresUrl('DATABASE_URL', raw);
 }
+
+/** The caller cache needs LISTEN/NOTIFY, which the embedded database's shared session cannot deliver. */
+function authUserCacheSeconds(env: Env, primary: string | undefined): number {
+  const seconds = integer(env, 'AUTH_USER_CACHE_SECONDS', 0, 0, 300);
+  if (seconds > 0 && primary === undefined) {
+    throw new ConfigError('AUTH_USER_CACHE_SECONDS', EMBEDDED_CANNOT_LISTEN);
+  }
+  return seconds;
+}
+
+export const EMBEDDED_CANNOT_LISTEN =
+  'needs DATABASE_URL: the embedded database cannot deliver the NOTIFY that keeps the cache exact (set it to 0, or set DATABASE_URL)';
 
 /** Comma-separated replica URLs; only beside DATABASE_URL (the embedded database has no replicas). */
 function databaseReadUrls(env: Env, primary: string | undefined): string[] {
@@ -227,5 +245,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     expensiveRateLimitPerMinute: integer(env, 'EXPENSIVE_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
     maxUrlLength: integer(env, 'MAX_URL_LENGTH', 4096, 256, 65_536),
     accessLogFlushMs: integer(env, 'ACCESS_LOG_FLUSH_MS', 200, 1, 60_000),
+    authUserCacheSeconds: authUserCacheSeconds(env, url),
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, ConfigError } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, ConfigError, EMBEDDED_CANNOT_LISTEN } from '../config/app-config';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /** Which PostgreSQL the app talks to: the configured one, or an embedded one started here. */
@@ -36,6 +36,10 @@ export class DatabaseEndpoint implements OnApplicationShutdown {
     if (this.config.databaseReadUrls.length > 0) {
       // loadConfig refuses this already; a config built in code must not slip past it either.
       throw new ConfigError('DATABASE_READ_URLS', 'needs DATABASE_URL: the embedded database has no read replicas');
+    }
+    if (this.config.authUserCacheSeconds > 0) {
+      // Likewise (loadConfig refuses it): the caller cache needs a LISTEN the embedded database cannot serve.
+      throw new ConfigError('AUTH_USER_CACHE_SECONDS', EMBEDDED_CANNOT_LISTEN);
     }
     const started = Date.now();
     this.embedded = await EmbeddedPostgres.start(this.config.dataDir, this.config.databasePoolSize + 2);

@@ -4,6 +4,7 @@ import type { Caller } from '../access/caller';
 import type { Role } from '../access/role';
 import { applyScope, type ScopeColumns, type ScopeFilter } from '../access/scope-filter';
 import { AuditService, changedFields } from '../audit/audit.service';
+import { CallerCache } from '../auth/caller-cache';
 import { PasswordHasher } from '../auth/password-hasher';
 import { passwordProblem } from '../auth/password-policy';
 import { assertVersion } from '../common/concurrency/expected-version';
@@ -72,6 +73,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly callers: CallerCache,
   ) {}
 
   async list(scope: ScopeFilter, query: UserQueryDto): Promise<Page<UserView>> {
@@ -145,7 +147,7 @@ export class UsersService {
   }
 
   async update(caller: Caller, scope: ScopeFilter, id: string, version: number, dto: UpdateUserDto): Promise<UserView> {
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       const user = await this.findInScope(manager, scope, id, true);
       assertVersion('user', user.version, version);
       const { version: _ignored, ...requested } = dto;
@@ -190,6 +192,8 @@ export class UsersService {
       });
       return UserView.of(saved);
     });
+    this.callers.evict(id); // committed: this instance's next request reads the new row
+    return view;
   }
 
   /**
@@ -220,6 +224,7 @@ export class UsersService {
       });
       return this.findInScope(manager, scope, id, false);
     });
+    this.callers.evict(user.id);
     return { temporaryPassword, user: UserView.of(user) };
   }
 
