@@ -4,11 +4,13 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp, createHttpAdapter } from './bootstrap';
+import { limitHeapGrowth } from './common/heap/heap-growth';
 import { ConfigError, loadConfig } from './config/app-config';
 import { DatabaseEndpoint } from './database/database-endpoint';
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const heapGrowth = limitHeapGrowth();
   let config;
   try {
     config = loadConfig(process.env);
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   const base = `http://${shownHost}:${config.port}`;
   logger.log(
     `Locality SEN is up in ${Date.now() - started} ms on ${database.description}. ` +
-      `dashboard ${base}/, API ${base}/api/v1, docs ${base}/docs, health ${base}/health/ready`,
+      `dashboard ${base}/, API ${base}/api/v1, docs ${base}/docs, health ${base}/health/ready; ` +
+      `heap growth between full collections ${heapGrowth}`,
     'Bootstrap',
   );
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HEAP_GROWING_PERCENT } from '../src/common/heap/heap-growth';
 import { upnCheckLetter } from '../src/pupils/upn';
 import { ADMIN, type BuiltApp, startBuiltApp, waitForLog } from './support/built-app';
 import { createIsolatedDatabase } from './support/test-database';
@@ -108,6 +109,8 @@ describe('graceful shutdown of the built app (node dist/src/main.js)', () => {
     // The pool closed after the in-flight request was answered, never under it.
     expect(log.indexOf('database pool closed')).toBeGreaterThan(log.indexOf('"path":"/api/v1/auth/login"'));
     expect(log).not.toMatch(/"level":50/);
+    // main() limited V8's heap growth before anything else (src/common/heap/heap-growth.ts).
+    expect(log).toMatch(new RegExp(`heap growth between full collections ${HEAP_GROWING_PERCENT}%`));
   }, 180_000);
 
   it('a request that never finishes cannot hold the process beyond SHUTDOWN_TIMEOUT_MS (exit 1)', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export const IN_MEMORY = ':memory:';
 
@@ -12,6 +12,7 @@ export const IN_MEMORY = ':memory:';
  * start-up migration lock in migrate.ts only excludes other processes, and one process at a time
  * owns a PGlite data directory), and every statement of a transaction must go through that
  * transaction's EntityManager. Two app instances can therefore not share an embedded database.
+ * PGlite is loaded only here, when the embedded database starts: an app on DATABASE_URL never loads it.
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -25,6 +26,7 @@ export class EmbeddedPostgres {
     const inMemory = dataDir === IN_MEMORY;
     const location = inMemory ? 'memory' : resolve(dataDir);
     if (!inMemory) mkdirSync(location, { recursive: true });
+    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
     const db = await PGlite.create(inMemory ? {} : { dataDir: location });
     // maxConnections must cover the pool, or the server drops the extra connections.
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
