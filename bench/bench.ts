@@ -652,7 +652,7 @@ function section(run: {
     '',
     `- Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory (${Math.round(freemem() / 2 ** 30)} GiB free at the end), ${platform()} ${release()}; Node ${process.version}; PostgreSQL ${run.pgVersion} on the same machine.`,
     `- Dataset: \`npm run seed:county\` scale ${run.marker.scale}, seed ${run.marker.seed}, as of ${run.marker.asOf}; rows: ${run.counts.map((c) => `${c.table} ${Number(c.rows).toLocaleString('en-GB')}`).join(', ')}.`,
-    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; AUTH_USER_CACHE_SECONDS ${env.BENCH_USER_CACHE_SECONDS ?? '0'}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
+    `- Settings: ${SECONDS} s per measurement at ${CONNECTIONS.join(', ')} connections; app and floors with a pool of ${POOL_SIZE} connections; app LOG_LEVEL ${env.BENCH_LOG_LEVEL ?? 'info'}; AUTH_USER_CACHE_SECONDS ${env.BENCH_USER_CACHE_SECONDS ?? '0'}${env.BENCH_APP_B ? ` (B: ${env.BENCH_APP_B}, AUTH_USER_CACHE_SECONDS ${env.BENCH_USER_CACHE_SECONDS_B ?? env.BENCH_USER_CACHE_SECONDS ?? '0'})` : ''}; dashboards over ${'one year to the as-of date'}; overdue list page ${run.pagesFollowed} reached by following cursors.${ONLY ? ` Scenarios: ${ONLY.join(', ')}.` : ''}`,
     `- App RSS: ${Math.round(run.idleRssKb / 1024)} MB idle after start, ${run.peakRssMb} MB peak during the run. Errors (non-2xx other than the expected 409s, socket errors, timeouts): ${run.errors}.`,
     '',
     run.table,
